@@ -1,0 +1,114 @@
+"""Request bodies: ``data`` and ``json`` -> bytes or an iterator, with the headers they imply.
+
+requests' rules: a dict or list of pairs is form-encoded; str and bytes go as they are; a
+file is streamed with a Content-Length from its size; any other iterable is streamed with
+``Transfer-Encoding: chunked``; ``json`` is used only when ``data`` is not given.
+"""
+
+from __future__ import annotations
+
+import io
+import json as jsonlib
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from ._urls import iter_pairs
+from .exceptions import InvalidJSONError
+
+FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
+JSON_CONTENT_TYPE: Final = "application/json"
+FILE_CHUNK: Final = 64 * 1024
+
+BodyInput = Any  # what requests accepts for ``data``: too many shapes to spell out
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedBody:
+    """A body ready to send, and the framing headers it needs."""
+
+    body: bytes | str | Iterable[bytes] | None
+    content_type: str | None
+    content_length: int | None  # None with a body: send it chunked
+
+
+def encode_body(data: BodyInput, json: Any) -> EncodedBody:
+    """Encode ``data`` (or, when there is no data, ``json``) as requests does.
+
+    Example:
+        >>> encode_body({"a": "1"}, None).body
+        'a=1'
+        >>> encode_body(None, {"key": "value"}).body
+        b'{"key": "value"}'
+
+    Raises:
+        InvalidJSONError: ``json`` holds NaN or Infinity, or is not serialisable.
+    """
+    if not data and json is not None:
+        return _encode_json(json)
+    if data is None or (not data and isinstance(data, (Mapping, list, tuple, str, bytes))):
+        return EncodedBody(None, None, None)
+    if isinstance(data, (str, bytes)):
+        return EncodedBody(data, None, _byte_length(data))
+    if hasattr(data, "read"):
+        return EncodedBody(data, None, _stream_length(data))
+    if isinstance(data, (Mapping, list, tuple)):
+        form = urlencode(list(iter_pairs(data)), doseq=True)
+        return EncodedBody(form, FORM_CONTENT_TYPE, len(form))
+    if isinstance(data, Iterable):
+        return EncodedBody(data, None, None)
+    raise TypeError(f"Unsupported request body type: {type(data).__name__}")
+
+
+def _encode_json(value: Any) -> EncodedBody:
+    try:
+        text = jsonlib.dumps(value, allow_nan=False)
+    except (ValueError, TypeError) as exc:
+        raise InvalidJSONError(exc) from exc
+    body = text.encode("utf-8")
+    return EncodedBody(body, JSON_CONTENT_TYPE, len(body))
+
+
+def _byte_length(data: str | bytes) -> int:
+    return len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
+
+
+def _stream_length(stream: Any) -> int | None:
+    """Bytes left to read in a file-like object, or None when it cannot be told."""
+    try:
+        total = os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        total = None
+    try:
+        position = stream.tell()
+    except (AttributeError, OSError):
+        return total
+    if total is None:
+        try:
+            stream.seek(0, os.SEEK_END)
+            total = int(stream.tell())
+            stream.seek(position)
+        except (AttributeError, OSError):
+            return None
+    return max(0, total - int(position))
+
+
+def body_to_send(body: bytes | str | Iterable[bytes] | None) -> bytes | Iterator[bytes] | None:
+    """What the transport writes: bytes, or an iterator of bytes for streamed bodies."""
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        return _read_chunks(body)
+    return (piece.encode("utf-8") if isinstance(piece, str) else piece for piece in body)
+
+
+def _read_chunks(stream: Any) -> Iterator[bytes]:
+    while True:
+        piece = stream.read(FILE_CHUNK)
+        if not piece:
+            return
+        yield piece.encode("utf-8") if isinstance(piece, str) else piece

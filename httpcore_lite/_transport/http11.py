@@ -1,0 +1,317 @@
+"""HTTP11Connection: one HTTP/1.1 exchange at a time over a NetworkStream, driven by h11.
+
+The only module that imports h11. Its errors become ours here, once: a response that breaks
+HTTP/1.1 raises RemoteProtocolError while the head is read and ChunkedEncodingError while
+the body is read, each with h11's own account of what was wrong.
+
+The life of a connection: NEW -> ACTIVE (one exchange) -> IDLE (reusable) -> ACTIVE -> ...
+-> CLOSED. It goes back to IDLE only when both sides finished their messages cleanly and no
+unasked bytes followed the response; anything else closes it.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+import h11
+
+from ..exceptions import (
+    ChunkedEncodingError,
+    ConnectionError,
+    InvalidHeader,
+    RemoteProtocolError,
+    RequestException,
+)
+from .network import READING_BODY, SENDING, WAITING, NetworkStream
+
+# h11 refuses a response head larger than this (its default is 16 KiB; real servers send
+# large cookies and CSP headers, and requests' http.client allows 64 KiB).
+MAX_RESPONSE_HEAD: Final = 64 * 1024
+# One recv fills at most this much. Large reads keep h11's per-event cost low on big bodies.
+READ_SIZE: Final = 128 * 1024
+# Bodies up to this size go out in the same write as the head: one syscall, one packet.
+_COALESCE_LIMIT: Final = 64 * 1024
+
+RequestBody = bytes | Iterable[bytes] | None
+
+
+class ConnectionState(enum.Enum):
+    NEW = "NEW"
+    ACTIVE = "ACTIVE"
+    IDLE = "IDLE"
+    CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestHead:
+    """The request line and headers, already validated and encoded, Host included."""
+
+    method: bytes
+    target: bytes
+    headers: list[tuple[bytes, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseHead:
+    status_code: int
+    reason: str
+    headers: list[tuple[bytes, bytes]]
+    http_version: str
+
+
+class HTTP11Connection:
+    """One HTTP/1.1 connection: send a request, read the response head, stream the body.
+
+    Example:
+        >>> conn = HTTP11Connection(connect_tcp("127.0.0.1", 8080, 3.0))
+        >>> head = conn.send_request(RequestHead(b"GET", b"/", [(b"Host", b"x")]), None, 5.0)
+        >>> head.status_code, conn.read_body(5.0)
+        (200, b'hello')
+    """
+
+    __slots__ = (
+        "_h11",
+        "_idle_since",
+        "_read_buffer",
+        "_read_view",
+        "_response_bytes",
+        "_state",
+        "_stream",
+        "exchanges",
+        "request_started_writing",
+    )
+
+    def __init__(self, stream: NetworkStream) -> None:
+        self._stream = stream
+        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
+        self._state = ConnectionState.NEW
+        self._idle_since = time.monotonic()
+        self._read_buffer = bytearray(READ_SIZE)
+        self._read_view = memoryview(self._read_buffer)
+        self._response_bytes = 0
+        self.exchanges = 0  # finished request/response exchanges
+        self.request_started_writing = False
+
+    def __repr__(self) -> str:
+        return (
+            f"<HTTP11Connection [{self._state.value}, {self.exchanges} exchanges] "
+            f"{self._stream.host}:{self._stream.port}>"
+        )
+
+    # -- questions the pool asks --------------------------------------------------------
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._state
+
+    def is_idle(self) -> bool:
+        return self._state is ConnectionState.IDLE
+
+    def is_closed(self) -> bool:
+        return self._state is ConnectionState.CLOSED
+
+    def is_reused(self) -> bool:
+        """Whether an earlier exchange ran on this connection (so it may have gone stale)."""
+        return self.exchanges > 0
+
+    def has_expired(self, now: float, idle_expiry: float | None) -> bool:
+        return idle_expiry is not None and now - self._idle_since > idle_expiry
+
+    def is_readable(self) -> bool:
+        """An idle connection with something to read was closed by the server, or got
+        bytes nobody asked for: it must not carry another request."""
+        return self._stream.is_readable()
+
+    def received_response_bytes(self) -> bool:
+        """Whether any byte of the current exchange's response arrived."""
+        return self._response_bytes > 0
+
+    # -- one exchange --------------------------------------------------------------------
+
+    def send_request(
+        self, request: RequestHead, body: RequestBody, timeout: float | None
+    ) -> ResponseHead:
+        """Send the request head and body, then read and return the response head.
+
+        A server that answers before reading the whole body (a 413, say) is still heard:
+        when writing the body fails, the response is read if one arrived.
+
+        Raises:
+            InvalidHeader: h11 refused a header that got past validation.
+            ConnectionError: the connection broke, or the server closed it without a response.
+            RemoteProtocolError: the response head broke HTTP/1.1.
+            ReadTimeout: the server sent nothing within ``timeout``.
+        """
+        self._state = ConnectionState.ACTIVE
+        self._response_bytes = 0
+        self.request_started_writing = False
+        try:
+            self._write_request(request, body, timeout)
+        except ConnectionError as write_error:
+            return self._response_after_failed_write(write_error, timeout)
+        except RequestException:
+            self.close()
+            raise
+        return self._read_response_head(timeout)
+
+    def read_body(self, timeout: float | None) -> bytes | bytearray:
+        """The next piece of the response body; b"" once the body is complete.
+
+        Pieces are h11's own buffers (bytearray), handed over without a copy.
+
+        Raises:
+            ChunkedEncodingError: the body ended early or its framing was broken.
+            ReadTimeout: the server sent nothing within ``timeout``.
+            ConnectionError: the connection was reset.
+        """
+        while True:
+            event = self._next_event(READING_BODY)
+            if type(event) is h11.Data:
+                data: bytes | bytearray = event.data
+                return data
+            if event is h11.NEED_DATA:
+                self._receive(timeout, READING_BODY)
+            elif type(event) is h11.EndOfMessage:
+                self._finish_exchange()
+                return b""
+
+    def close(self) -> None:
+        self._state = ConnectionState.CLOSED
+        self._stream.close()
+
+    # -- the parts ---------------------------------------------------------------------
+
+    def _write_request(
+        self, request: RequestHead, body: RequestBody, timeout: float | None
+    ) -> None:
+        try:
+            head = self._h11.send(
+                h11.Request(method=request.method, target=request.target, headers=request.headers)
+            )
+        except h11.LocalProtocolError as exc:
+            self.close()
+            raise InvalidHeader(f"Refused to send an invalid request head: {exc}") from exc
+        assert head is not None
+        if body is None or isinstance(body, bytes):
+            self._write_whole(head, body or b"", timeout)
+        else:
+            self._write(head, timeout)
+            for piece in body:
+                if piece:
+                    self._write(self._frame(h11.Data(data=piece)), timeout)
+            self._write(self._frame(h11.EndOfMessage()), timeout)
+
+    def _write_whole(self, head: bytes, body: bytes, timeout: float | None) -> None:
+        tail = self._frame(h11.Data(data=body)) if body else b""
+        tail += self._frame(h11.EndOfMessage())
+        if len(body) <= _COALESCE_LIMIT:
+            self._write(head + tail, timeout)
+        else:
+            self._write(head, timeout)
+            self._write(tail, timeout)
+
+    def _frame(self, event: h11.Data | h11.EndOfMessage) -> bytes:
+        try:
+            data = self._h11.send(event)
+        except h11.LocalProtocolError as exc:
+            # The body disagrees with the Content-Length the caller declared.
+            self.close()
+            raise RequestException(f"The request body does not match its headers: {exc}") from exc
+        return data or b""
+
+    def _write(self, data: bytes, timeout: float | None) -> None:
+        if data:
+            self._stream.write(data, timeout)
+            self.request_started_writing = True
+
+    def _response_after_failed_write(
+        self, write_error: ConnectionError, timeout: float | None
+    ) -> ResponseHead:
+        # A server may answer (413, 401...) and close before reading the whole body; our
+        # write then fails. The answer may already be waiting, so listen before giving up.
+        if not self.request_started_writing:
+            self.close()
+            raise write_error
+        try:
+            return self._read_response_head(timeout)
+        except RequestException:
+            self.close()
+            raise write_error from None
+
+    def _read_response_head(self, timeout: float | None) -> ResponseHead:
+        while True:
+            event = self._next_event(WAITING)
+            if event is h11.NEED_DATA:
+                self._receive(timeout, WAITING)
+            elif type(event) is h11.Response:
+                return self._response_head(event)
+            # InformationalResponse (100 Continue, 103 Early Hints): the final answer follows.
+
+    def _response_head(self, event: h11.Response) -> ResponseHead:
+        return ResponseHead(
+            status_code=event.status_code,
+            reason=event.reason.decode("latin-1"),
+            headers=event.headers.raw_items(),
+            http_version=event.http_version.decode("ascii"),
+        )
+
+    def _next_event(self, action: str) -> object:
+        try:
+            return self._h11.next_event()
+        except h11.RemoteProtocolError as exc:
+            self.close()
+            raise self._protocol_error(exc, action) from exc
+
+    def _protocol_error(self, exc: h11.RemoteProtocolError, action: str) -> RequestException:
+        where = f"{self._stream.host}:{self._stream.port}"
+        reason = str(exc)
+        if reason == "Receive buffer too long":
+            reason = f"response head larger than {MAX_RESPONSE_HEAD} bytes"
+        elif reason == "peer unexpectedly closed connection":
+            reason = "the server closed the connection in the middle of the response head"
+        if action == READING_BODY:
+            return ChunkedEncodingError(f"Broken response body from {where}: {reason}")
+        if self._response_bytes == 0:
+            return ConnectionError(
+                f"The server {where} closed the connection without sending a response"
+                + (" (connection was reused)" if self.is_reused() else "")
+            )
+        return RemoteProtocolError(f"Invalid response from {where}: {reason}")
+
+    def _receive(self, timeout: float | None, action: str) -> None:
+        try:
+            count = self._stream.read_into(self._read_view, timeout, action)
+        except RequestException:
+            self.close()
+            raise
+        self._response_bytes += count
+        # An empty chunk tells h11 the server closed: it then ends an HTTP/1.0 body, or
+        # raises the error that says what was cut short. h11 copies what it is given into
+        # its own buffer, so a view of our reused buffer saves a copy.
+        self._h11.receive_data(self._read_view[:count])  # type: ignore[arg-type]
+
+    def _finish_exchange(self) -> None:
+        h11_conn = self._h11
+        self.exchanges += 1
+        if h11_conn.our_state is h11.DONE and h11_conn.their_state is h11.DONE:
+            h11_conn.start_next_cycle()
+            # Bytes after the response were never asked for: the framing cannot be trusted.
+            if not h11_conn.trailing_data[0]:
+                self._state = ConnectionState.IDLE
+                self._idle_since = time.monotonic()
+                return
+        self.close()
+
+
+__all__ = [
+    "SENDING",
+    "ConnectionState",
+    "HTTP11Connection",
+    "RequestBody",
+    "RequestHead",
+    "ResponseHead",
+]

@@ -1,0 +1,238 @@
+"""The only module that touches sockets: connect, TLS handshake, read, write, close.
+
+Every OSError, socket timeout and ssl error is turned into one of our exceptions here, once,
+with a message that says what we were doing and with whom. Nothing above this module catches
+OSError.
+
+``ssl`` is imported only when a TLS handshake happens, so plain-http users never load it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import select
+import socket
+import sys
+import time
+from typing import TYPE_CHECKING, Final
+
+from ..exceptions import ConnectionError, ConnectTimeout, ReadTimeout, RequestException, SSLError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ssl
+
+# What an exchange is doing when an error strikes, for messages that say what failed.
+CONNECTING: Final = "connecting to"
+TLS_HANDSHAKE: Final = "TLS handshake with"
+SENDING: Final = "sending the request to"
+WAITING: Final = "waiting for the response from"
+READING_BODY: Final = "reading the response body from"
+
+_USE_POLL: Final = hasattr(select, "poll")
+
+
+def _describe_timeout(timeout: float | None) -> str:
+    return "" if timeout is None else f" after {timeout:g} s"
+
+
+def _map_error(
+    exc: BaseException, action: str, host: str, port: int, timeout: float | None
+) -> RequestException:
+    """Turn an OS-level failure into our exception, naming the action and the peer."""
+    where = f"{action} {host}:{port}"
+    if isinstance(exc, socket.timeout):
+        if action in (CONNECTING, TLS_HANDSHAKE):
+            return ConnectTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
+        return ReadTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
+    if _is_ssl_error(exc):
+        reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
+        return SSLError(f"TLS error {where}: {reason}")
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectionError(f"Connection refused {where}")
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError)) or getattr(exc, "errno", None) in (
+        errno.ECONNRESET,
+        errno.EPIPE,
+        errno.ECONNABORTED,
+    ):
+        return ConnectionError(f"Connection reset by the server while {where}")
+    return ConnectionError(f"Failed {where}: {exc}")
+
+
+def _is_ssl_error(exc: BaseException) -> bool:
+    # ssl is only loaded once a TLS handshake was attempted; before that no error can be one.
+    ssl_module = sys.modules.get("ssl")
+    return ssl_module is not None and isinstance(exc, ssl_module.SSLError)
+
+
+class NetworkStream:
+    """A connected TCP (or TLS) socket with per-call timeouts.
+
+    Example:
+        >>> stream = connect_tcp("127.0.0.1", 8080, timeout=3.0)
+        >>> stream.write(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", timeout=5.0)
+        >>> stream.read(65536, timeout=5.0)[:12]
+        b'HTTP/1.1 200'
+    """
+
+    __slots__ = ("_current_timeout", "_sock", "host", "is_tls", "port")
+
+    def __init__(self, sock: socket.socket, host: str, port: int, *, is_tls: bool = False):
+        self._sock = sock
+        self._current_timeout: float | None = sock.gettimeout()
+        self.host = host
+        self.port = port
+        self.is_tls = is_tls
+
+    def _set_timeout(self, timeout: float | None) -> None:
+        # settimeout() costs a syscall or two; skip it when the value is unchanged.
+        if timeout != self._current_timeout:
+            self._sock.settimeout(timeout)
+            self._current_timeout = timeout
+
+    def read(self, max_bytes: int, timeout: float | None, action: str = WAITING) -> bytes:
+        """Read up to ``max_bytes``; b"" means the peer closed the connection.
+
+        Raises:
+            ReadTimeout: nothing arrived within ``timeout`` seconds.
+            ConnectionError: the connection was reset, or another OS error.
+            SSLError: a TLS-level failure.
+        """
+        try:
+            self._set_timeout(timeout)
+            return self._sock.recv(max_bytes)
+        except OSError as exc:
+            raise _map_error(exc, action, self.host, self.port, timeout) from exc
+
+    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+        """Read into ``buffer``; returns the count, 0 when the peer closed the connection.
+
+        Raises:
+            ReadTimeout, ConnectionError, SSLError: as ``read``.
+        """
+        try:
+            self._set_timeout(timeout)
+            return self._sock.recv_into(buffer)
+        except OSError as exc:
+            raise _map_error(exc, action, self.host, self.port, timeout) from exc
+
+    def write(self, data: bytes | memoryview, timeout: float | None) -> None:
+        """Send all of ``data``.
+
+        Raises:
+            ReadTimeout: the socket buffer stayed full for ``timeout`` seconds.
+            ConnectionError: the connection was reset or closed by the server.
+        """
+        try:
+            self._set_timeout(timeout)
+            self._sock.sendall(data)
+        except OSError as exc:
+            raise _map_error(exc, SENDING, self.host, self.port, timeout) from exc
+
+    def is_readable(self) -> bool:
+        """Whether a read would not block: on an idle connection, the server closed it
+        (EOF) or sent something unasked. Either way it must not be reused."""
+        sock = self._sock
+        if sock.fileno() == -1:
+            return True
+        if self.is_tls and sock.pending():  # type: ignore[attr-defined]  # SSLSocket only
+            return True
+        if _USE_POLL:
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+
+    def start_tls(
+        self, context: ssl.SSLContext, server_hostname: str, timeout: float | None
+    ) -> NetworkStream:
+        """Wrap this stream in TLS and complete the handshake within ``timeout``.
+
+        Raises:
+            ConnectTimeout: the handshake did not finish in time.
+            SSLError: the handshake failed, or the certificate did not verify.
+            ConnectionError: the connection was reset during the handshake.
+        """
+        self._set_timeout(timeout)
+        try:
+            # wrap_socket detaches our socket: from here on tls_sock owns the descriptor.
+            tls_sock = context.wrap_socket(
+                self._sock, server_hostname=server_hostname, do_handshake_on_connect=False
+            )
+        except (OSError, ValueError) as exc:
+            self.close()
+            raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
+        try:
+            tls_sock.do_handshake()
+        except OSError as exc:
+            tls_sock.close()
+            raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
+        return NetworkStream(tls_sock, self.host, self.port, is_tls=True)
+
+    def alpn_protocol(self) -> str | None:
+        """The protocol the server chose by ALPN, or None."""
+        if not self.is_tls:
+            return None
+        return self._sock.selected_alpn_protocol()  # type: ignore[attr-defined, no-any-return]
+
+    def close(self) -> None:
+        """Close the socket. Safe to call more than once; never raises."""
+        with contextlib.suppress(OSError):  # close() practically never fails; never raise
+            self._sock.close()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._sock.fileno() == -1
+
+
+def connect_tcp(host: str, port: int, timeout: float | None) -> NetworkStream:
+    """Open a TCP connection, trying every address the resolver returns within ``timeout``.
+
+    IPv6 and IPv4 addresses are tried in the resolver's order, each with whatever is left of
+    the one budget: ``timeout`` bounds the whole connect, not each attempt.
+
+    Raises:
+        ConnectionError: the name did not resolve, or every address refused or failed.
+        ConnectTimeout: ``timeout`` seconds passed without a connection.
+    """
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:  # socket.gaierror, and UnicodeError's OSError cousins
+        raise ConnectionError(f"Failed to resolve {host!r} ({exc})") from exc
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last_error: RequestException | None = None
+    for family, sock_type, proto, _, address in addresses:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            break
+        try:
+            return _connect_one(family, sock_type, proto, address, host, port, remaining)
+        except ConnectTimeout:
+            raise
+        except RequestException as exc:
+            last_error = exc
+    if last_error is not None:
+        raise last_error
+    raise ConnectTimeout(f"Timed out {CONNECTING} {host}:{port}{_describe_timeout(timeout)}")
+
+
+def _connect_one(
+    family: socket.AddressFamily,
+    sock_type: socket.SocketKind,
+    proto: int,
+    address: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes],
+    host: str,
+    port: int,
+    timeout: float | None,
+) -> NetworkStream:
+    sock = socket.socket(family, sock_type, proto)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(address)
+        # Requests are written as one head plus body pieces; Nagle would delay the last one.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError as exc:
+        sock.close()
+        raise _map_error(exc, CONNECTING, host, port, timeout) from exc
+    return NetworkStream(sock, host, port)

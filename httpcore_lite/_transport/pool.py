@@ -1,0 +1,295 @@
+"""ConnectionPool: idle keep-alive connections per (origin, TLS configuration), thread-safe.
+
+A pooled connection's life: opened on demand -> carries one exchange -> goes back to its
+host's idle list (LIFO: the warmest first) when the response was read to the end -> is
+taken again, after a check that the server has not closed it meanwhile -> ... -> closed
+when it breaks, expires, is surplus, or the pool is closed.
+
+The key includes the TLS configuration, so that a connection opened with ``verify=False``
+never carries a request that asked for verification (requests' CVE-2024-35195).
+
+Safe replay: a keep-alive connection can be closed by the server at the very moment we
+reuse it. A request that fails that way, before any byte of a response arrived, is sent
+once more on a new connection, but only if the method is idempotent or nothing of the
+request was written: a POST that may have reached the server is never sent twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from .._urls import Origin
+from ..exceptions import ConnectionError, ConnectTimeout
+from ..timeouts import Timeout
+from .http11 import HTTP11Connection, RequestBody, RequestHead, ResponseHead
+from .network import NetworkStream, connect_tcp
+from .tls import TLSConfig, ssl_context_for
+
+# RFC 9110 section 9.2.2: repeating these has the same effect as sending them once.
+IDEMPOTENT_METHODS: Final = frozenset({b"GET", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"TRACE"})
+DEFAULT_IDLE_EXPIRY: Final = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class PoolKey:
+    origin: Origin
+    tls: TLSConfig | None  # None for http://
+
+
+Connector = Callable[[PoolKey, float | None], NetworkStream]
+
+
+def open_stream(key: PoolKey, connect_timeout: float | None) -> NetworkStream:
+    """TCP connect, then the TLS handshake for https, both within ``connect_timeout``
+    each (requests' meaning of the connect timeout)."""
+    origin = key.origin
+    stream = connect_tcp(origin.host, origin.port, connect_timeout)
+    if key.tls is None:
+        return stream
+    try:
+        context = ssl_context_for(key.tls)
+    except BaseException:
+        stream.close()
+        raise
+    return stream.start_tls(context, origin.host, connect_timeout)
+
+
+class _HostPool:
+    """The connections of one key. Guarded by the ConnectionPool's lock."""
+
+    __slots__ = ("active", "closed", "idle")
+
+    def __init__(self) -> None:
+        self.idle: list[HTTP11Connection] = []
+        self.active = 0
+        self.closed = False
+
+
+class ConnectionPool:
+    """Keep-alive connections for many origins, with requests' limits.
+
+    ``num_pools`` (requests' ``pool_connections``) is how many origins keep idle
+    connections; the least recently used is dropped past it. ``maxsize`` (``pool_maxsize``)
+    is how many idle connections one origin keeps; with ``block`` it is also how many may be
+    in use at once, and a further request waits for one, up to its connect timeout.
+
+    Example:
+        >>> pool = ConnectionPool()
+        >>> response = pool.handle_request(key, head, None, Timeout(3, 5))
+        >>> response.head.status_code
+        200
+    """
+
+    def __init__(
+        self,
+        num_pools: int = 10,
+        maxsize: int = 10,
+        block: bool = False,
+        idle_expiry: float | None = DEFAULT_IDLE_EXPIRY,
+        connector: Connector = open_stream,
+    ) -> None:
+        self._num_pools = num_pools
+        self._maxsize = maxsize
+        self._block = block
+        self._idle_expiry = idle_expiry
+        self._connector = connector
+        self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
+        self._pools: OrderedDict[PoolKey, _HostPool] = OrderedDict()
+
+    def __repr__(self) -> str:
+        with self._lock:
+            idle = sum(len(p.idle) for p in self._pools.values())
+            active = sum(p.active for p in self._pools.values())
+        return f"<ConnectionPool [{len(self._pools)} origins, {idle} idle, {active} active]>"
+
+    # -- the exchange --------------------------------------------------------------------
+
+    def handle_request(
+        self, key: PoolKey, request: RequestHead, body: RequestBody, timeout: Timeout
+    ) -> PooledResponse:
+        """Send one request over a pooled connection and return the response head with a
+        handle on its body. The connection returns to the pool when the body is read to
+        the end, and is closed if the body is closed before that.
+
+        Raises:
+            ConnectTimeout, ConnectionError, SSLError, ReadTimeout, RemoteProtocolError.
+        """
+        fresh_only = False
+        while True:
+            conn, host_pool = self._acquire(key, timeout.connect, fresh_only)
+            try:
+                head = conn.send_request(request, body, timeout.read)
+            except ConnectionError:
+                self._release(conn, host_pool)
+                if fresh_only or not _may_replay(conn, request, body):
+                    raise
+                fresh_only = True  # the idle connection was stale: replay once, on a new one
+                continue
+            except BaseException:
+                conn.close()
+                self._release(conn, host_pool)
+                raise
+            return PooledResponse(self, conn, host_pool, head, timeout.read)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def _acquire(
+        self, key: PoolKey, connect_timeout: float | None, fresh_only: bool
+    ) -> tuple[HTTP11Connection, _HostPool]:
+        deadline = None if connect_timeout is None else time.monotonic() + connect_timeout
+        while True:
+            with self._lock:
+                host_pool = self._host_pool(key)
+                candidate = None if fresh_only else self._pop_idle(host_pool)
+                if candidate is None:
+                    self._wait_for_room(host_pool, key, deadline, connect_timeout)
+                host_pool.active += 1
+            if candidate is None:
+                return self._open(key, host_pool, connect_timeout), host_pool
+            if candidate.is_readable():  # closed by the server while idle: drop it
+                candidate.close()
+                self._release(candidate, host_pool)
+                continue
+            return candidate, host_pool
+
+    def _open(
+        self, key: PoolKey, host_pool: _HostPool, connect_timeout: float | None
+    ) -> HTTP11Connection:
+        try:
+            return HTTP11Connection(self._connector(key, connect_timeout))
+        except BaseException:
+            with self._lock:
+                host_pool.active -= 1
+                self._freed.notify()
+            raise
+
+    def _host_pool(self, key: PoolKey) -> _HostPool:
+        host_pool = self._pools.get(key)
+        if host_pool is None:
+            host_pool = self._pools[key] = _HostPool()
+            if len(self._pools) > self._num_pools:
+                _, evicted = self._pools.popitem(last=False)
+                self._retire(evicted)
+        else:
+            self._pools.move_to_end(key)
+        return host_pool
+
+    def _pop_idle(self, host_pool: _HostPool) -> HTTP11Connection | None:
+        now = time.monotonic()
+        while host_pool.idle:
+            conn = host_pool.idle.pop()
+            if not conn.has_expired(now, self._idle_expiry):
+                return conn
+            conn.close()
+        return None
+
+    def _wait_for_room(
+        self, host_pool: _HostPool, key: PoolKey, deadline: float | None, timeout: float | None
+    ) -> None:
+        if not self._block:
+            return
+        while host_pool.active >= self._maxsize:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise ConnectTimeout(
+                    f"Timed out after {timeout:g} s waiting for a free connection to "
+                    f"{key.origin} (pool_maxsize={self._maxsize}, pool_block=True)"
+                )
+            self._freed.wait(remaining)
+
+    def _release(self, conn: HTTP11Connection, host_pool: _HostPool) -> None:
+        with self._lock:
+            host_pool.active -= 1
+            keep = conn.is_idle() and not host_pool.closed and len(host_pool.idle) < self._maxsize
+            if keep:
+                host_pool.idle.append(conn)
+            self._freed.notify()
+        if not keep:
+            conn.close()
+
+    @staticmethod
+    def _retire(host_pool: _HostPool) -> None:
+        # Idle connections close now; connections in use close when they come back.
+        host_pool.closed = True
+        for conn in host_pool.idle:
+            conn.close()
+        host_pool.idle.clear()
+
+    def close(self) -> None:
+        """Close every idle connection. Connections in use close when their response is
+        done. The pool stays usable: later requests open new connections."""
+        with self._lock:
+            pools = list(self._pools.values())
+            self._pools.clear()
+            for host_pool in pools:
+                self._retire(host_pool)
+            self._freed.notify_all()
+
+
+def _may_replay(conn: HTTP11Connection, request: RequestHead, body: RequestBody) -> bool:
+    if not conn.is_reused() or conn.received_response_bytes():
+        return False
+    if not conn.request_started_writing:
+        return True
+    # Written at least in part: only an idempotent request whose body we still hold whole.
+    return request.method in IDEMPOTENT_METHODS and (body is None or isinstance(body, bytes))
+
+
+class PooledResponse:
+    """A response head and its body, read piece by piece from a pooled connection."""
+
+    __slots__ = ("_conn", "_host_pool", "_pool", "_read_timeout", "connection_reused", "head")
+
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        conn: HTTP11Connection,
+        host_pool: _HostPool,
+        head: ResponseHead,
+        read_timeout: float | None,
+    ) -> None:
+        self._pool = pool
+        self._conn: HTTP11Connection | None = conn
+        self._host_pool = host_pool
+        self._read_timeout = read_timeout
+        self.head = head
+        self.connection_reused = conn.is_reused()
+
+    @property
+    def is_finished(self) -> bool:
+        return self._conn is None
+
+    def read(self) -> bytes | bytearray:
+        """The next piece of the body; b"" at its end, when the connection goes back.
+
+        Raises:
+            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
+        """
+        conn = self._conn
+        if conn is None:
+            return b""
+        try:
+            data = conn.read_body(self._read_timeout)
+        except BaseException:
+            self._give_back(conn)
+            raise
+        if not data:
+            self._give_back(conn)
+        return data
+
+    def close(self) -> None:
+        """Stop reading: an unfinished body closes the connection, it cannot be reused."""
+        conn = self._conn
+        if conn is not None:
+            conn.close()
+            self._give_back(conn)
+
+    def _give_back(self, conn: HTTP11Connection) -> None:
+        self._conn = None
+        self._pool._release(conn, self._host_pool)

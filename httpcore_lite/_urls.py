@@ -1,0 +1,228 @@
+"""URLs: prepare (requests' rules), validate before any socket opens, split for sending.
+
+``prepare_url`` turns what the caller gave into the URL the PreparedRequest shows.
+``split_url`` turns that URL into what the transport needs: the Origin that keys the pool,
+the request target and the Host header. It is cached: a client calls the same URLs again.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+
+from .exceptions import InvalidSchema, InvalidURL, MissingSchema
+
+DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+# RFC 3986 section 2.3: unreserved characters, which percent-encoding never needs.
+_UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# A URL made only of these characters is already in requests' requoted form.
+_ALREADY_QUOTED: Final = re.compile(r"[A-Za-z0-9\-._~!#$&'()*+,/:;=?@\[\]]*\Z")
+# A registered host name (RFC 3986 section 3.2.2, reg-name), after IDNA encoding.
+_REG_NAME: Final = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Scheme, host and port: where a request goes (RFC 6454). Hosts are lower case."""
+
+    scheme: str
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class SplitURL:
+    origin: Origin
+    target: str  # origin-form request target: path and query, never the fragment
+    host_header: str
+    username: str | None
+    password: str | None
+
+
+def prepare_url(url: str | bytes, params: Any = None) -> str:
+    """Validate ``url``, add ``params`` to its query and normalise its quoting, as requests.
+
+    Example:
+        >>> prepare_url("http://example.com/a b", {"q": ["1", "2"]})
+        'http://example.com/a%20b?q=1&q=2'
+
+    Raises:
+        MissingSchema: no scheme ("example.com/path").
+        InvalidURL: no host, an invalid host label, or an invalid port.
+    """
+    url = (url.decode("utf8") if isinstance(url, bytes) else str(url)).lstrip()
+    # Schemes other than http(s) pass through untouched; the Session then finds no adapter
+    # for them and says so (InvalidSchema), as requests does.
+    if ":" in url and not url.lower().startswith("http"):
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise InvalidURL(f"Invalid URL {url!r}: {exc}") from exc
+    if not parts.scheme:
+        raise MissingSchema(
+            f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?"
+        )
+    netloc = _prepared_netloc(url, parts.netloc)
+    path = parts.path or "/"
+    query = parts.query
+    encoded = encode_params(params)
+    if encoded:
+        query = f"{query}&{encoded}" if query else encoded
+    return requote_uri(urlunsplit((parts.scheme, netloc, path, query, parts.fragment)))
+
+
+def _prepared_netloc(url: str, netloc: str) -> str:
+    userinfo, _, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):
+        host, _, port = hostport[1:].partition("]")
+        host = f"[{host}]"
+        port = port[1:]
+    else:
+        host, _, port = hostport.partition(":")
+    if not host:
+        raise InvalidURL(f"Invalid URL {url!r}: No host supplied")
+    if not host.isascii():
+        host = idna_encode(host)
+    elif host.startswith(("*", ".")):
+        raise InvalidURL("URL has an invalid label.")
+    _check_host(url, host[1:-1] if host.startswith("[") else host)
+    netloc = f"{userinfo}@{host}" if userinfo else host
+    return f"{netloc}:{port}" if port else netloc
+
+
+def idna_encode(host: str) -> str:
+    """The ASCII form of an internationalised host name.
+
+    Raises:
+        InvalidURL: the name is not valid IDNA.
+    """
+    try:
+        import idna  # type: ignore[import-untyped, unused-ignore]  # optional: IDNA 2008
+    except ImportError:
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise InvalidURL("URL has an invalid label.") from exc
+    try:
+        return str(idna.encode(host, uts46=True).decode("ascii"))
+    except idna.IDNAError as exc:
+        raise InvalidURL("URL has an invalid label.") from exc
+
+
+def encode_params(params: Any) -> str:
+    """requests' ``_encode_params``: str and bytes pass through; pairs are form-encoded.
+
+    A dict or a list of pairs; a list value repeats its key; None values are dropped.
+    """
+    if not params:
+        return ""
+    if isinstance(params, str):
+        return params
+    if isinstance(params, bytes):
+        return params.decode("ascii")
+    return urlencode(list(iter_pairs(params)), doseq=True)
+
+
+def iter_pairs(data: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> Iterable[tuple[Any, Any]]:
+    """(key, value) pairs of a mapping or a list of pairs, lists flattened, None dropped,
+    str encoded as UTF-8."""
+    items = data.items() if isinstance(data, Mapping) else data
+    for key, given in items:
+        values = (
+            [given] if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__") else given
+        )
+        for value in values:
+            if value is not None:
+                yield (
+                    key.encode("utf-8") if isinstance(key, str) else key,
+                    value.encode("utf-8") if isinstance(value, str) else value,
+                )
+
+
+def requote_uri(uri: str) -> str:
+    """Re-quote ``uri`` so that it is fully and consistently quoted (requests' rules):
+    %-escapes of unreserved characters are decoded, everything unsafe is escaped."""
+    if _ALREADY_QUOTED.match(uri):
+        return uri
+    safe_with_percent = "!#$%&'()*+,/:;=?@[]~"
+    try:
+        return quote(_unquote_unreserved(uri), safe=safe_with_percent)
+    except InvalidURL:
+        # A stray "%" that starts no valid escape: quote it too.
+        return quote(uri, safe="!#$&'()*+,/:;=?@[]~")
+
+
+def _unquote_unreserved(uri: str) -> str:
+    parts = uri.split("%")
+    for i in range(1, len(parts)):
+        hex_pair = parts[i][0:2]
+        if len(hex_pair) == 2 and hex_pair.isalnum():
+            try:
+                char = chr(int(hex_pair, 16))
+            except ValueError as exc:
+                raise InvalidURL(f"Invalid percent-escape sequence: '{hex_pair}'") from exc
+            parts[i] = char + parts[i][2:] if char in _UNRESERVED else f"%{parts[i]}"
+        else:
+            parts[i] = f"%{parts[i]}"
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=512)
+def split_url(url: str) -> SplitURL:
+    """Split a prepared http(s) URL into what the transport needs.
+
+    Example:
+        >>> split_url("https://user:pw@Example.com:8443/a?b#c").target
+        '/a?b'
+
+    Raises:
+        InvalidSchema: the scheme is not http or https.
+        InvalidURL: no host, a host with characters no host can have, or a bad port.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"Invalid URL {url!r}: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise InvalidSchema(f"No connection adapters were found for {url!r}")
+    host = parts.hostname
+    if not host:
+        raise InvalidURL(f"Invalid URL {url!r}: No host supplied")
+    _check_host(url, host)
+    default_port = DEFAULT_PORTS[scheme]
+    port = default_port if port is None else port
+    bracketed = f"[{host}]" if ":" in host else host
+    target = parts.path or "/"
+    if parts.query:
+        target = f"{target}?{parts.query}"
+    return SplitURL(
+        origin=Origin(scheme, host, port),
+        target=target,
+        host_header=bracketed if port == default_port else f"{bracketed}:{port}",
+        username=unquote(parts.username) if parts.username is not None else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+def _check_host(url: str, host: str) -> None:
+    if ":" in host:
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host.partition("%")[0])
+        except ValueError as exc:
+            raise InvalidURL(f"Invalid URL {url!r}: invalid IPv6 address {host!r}") from exc
+    elif not _REG_NAME.match(host):
+        raise InvalidURL(f"Invalid URL {url!r}: invalid host {host!r}")

@@ -1,0 +1,218 @@
+"""Transport adapters: how a Session talks HTTP. HTTPAdapter sends over a ConnectionPool.
+
+The adapter is the boundary between the requests vocabulary and the transport: it turns a
+PreparedRequest into a RequestHead and a body, a pooled response into a Response, and it
+attaches the PreparedRequest to any error on the way out.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any, Final
+
+from . import _body
+from ._raw import RawResponse
+from ._transport.http11 import RequestHead
+from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
+from ._transport.tls import TLSConfig
+from ._urls import split_url
+from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
+from .models import PreparedRequest, Response, get_encoding_from_headers
+from .structures import CaseInsensitiveDict
+from .timeouts import Timeout, TimeoutInput
+
+DEFAULT_POOLSIZE: Final = 10
+DEFAULT_RETRIES: Final = 0
+DEFAULT_POOLBLOCK: Final = False
+
+
+class BaseAdapter:
+    """The Base Transport Adapter: subclass it and implement ``send`` and ``close``.
+
+    Example:
+        >>> class Canned(BaseAdapter):
+        ...     def send(self, request, **kwargs): ...
+        ...     def close(self): pass
+    """
+
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: TimeoutInput = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send a PreparedRequest and return its Response.
+
+        Raises:
+            NotImplementedError: always, in the base class.
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Clean up adapter-specific items."""
+        raise NotImplementedError
+
+
+class HTTPAdapter(BaseAdapter):
+    """The built-in HTTP adapter: keep-alive connections in a thread-safe pool.
+
+    ``pool_connections`` is how many hosts keep idle connections, ``pool_maxsize`` how many
+    idle connections each keeps; with ``pool_block`` no more than ``pool_maxsize`` are open
+    per host at once and further requests wait for one.
+
+    Example:
+        >>> s = httpcore_lite.Session()
+        >>> s.mount("https://", HTTPAdapter(pool_maxsize=32))
+    """
+
+    __attrs__: Final = ("max_retries", "_pool_connections", "_pool_maxsize", "_pool_block")
+
+    def __init__(
+        self,
+        pool_connections: int = DEFAULT_POOLSIZE,
+        pool_maxsize: int = DEFAULT_POOLSIZE,
+        max_retries: Any = DEFAULT_RETRIES,
+        pool_block: bool = DEFAULT_POOLBLOCK,
+    ) -> None:
+        self.max_retries = max_retries
+        self._pool_connections = pool_connections
+        self._pool_maxsize = pool_maxsize
+        self._pool_block = pool_block
+        self.init_poolmanager(pool_connections, pool_maxsize, block=pool_block)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False) -> None:
+        """(Re)create the connection pool with these limits."""
+        self._pool_connections = connections
+        self._pool_maxsize = maxsize
+        self._pool_block = block
+        self.poolmanager = ConnectionPool(num_pools=connections, maxsize=maxsize, block=block)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {attr: getattr(self, attr) for attr in self.__attrs__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for attr, value in state.items():
+            setattr(self, attr, value)
+        self.init_poolmanager(self._pool_connections, self._pool_maxsize, self._pool_block)
+
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: TimeoutInput = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send ``request`` over a pooled connection.
+
+        Raises:
+            InvalidSchema, InvalidURL: a URL the adapter cannot send to.
+            InvalidHeader: a header that cannot be encoded.
+            ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
+        """
+        try:
+            pooled = self._exchange(request, Timeout.coerce(timeout), verify, cert)
+        except RequestException as exc:
+            if exc.request is None:
+                exc.request = request
+            raise
+        return self.build_response(request, pooled)
+
+    def _exchange(
+        self, request: PreparedRequest, timeout: Timeout, verify: bool | str, cert: Any
+    ) -> PooledResponse:
+        split = split_url(request.url or "")
+        tls = None
+        if split.origin.scheme == "https":
+            tls = TLSConfig(verify=verify, cert=_normalise_cert(cert))
+            if verify is False:
+                warnings.warn(
+                    f"Unverified HTTPS request is being made to host '{split.origin.host}'. "
+                    "Adding certificate verification is strongly advised.",
+                    InsecureRequestWarning,
+                    stacklevel=5,
+                )
+        head = RequestHead(
+            method=(request.method or "GET").encode("ascii"),
+            target=split.target.encode("ascii"),
+            headers=encode_headers(split.host_header, request.headers),
+        )
+        body = _body.body_to_send(request.body)
+        return self.poolmanager.handle_request(PoolKey(split.origin, tls), head, body, timeout)
+
+    def build_response(self, req: PreparedRequest, pooled: PooledResponse) -> Response:
+        """A Response for ``req`` over the pooled response's head and body."""
+        response = Response()
+        head = pooled.head
+        response.status_code = head.status_code
+        response.headers = _decode_headers(head.headers)
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.reason = head.reason
+        response.raw = RawResponse(
+            pooled,
+            response.headers,
+            head.status_code,
+            head.reason,
+            version=10 if head.http_version == "1.0" else 11,
+        )
+        response.url = req.url
+        response.request = req
+        response.connection = self
+        return response
+
+    def close(self) -> None:
+        """Close every idle connection of this adapter."""
+        self.poolmanager.close()
+
+
+def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
+    if cert is None or isinstance(cert, str):
+        return cert
+    cert_file, key_file = cert
+    return (str(cert_file), str(key_file))
+
+
+def encode_headers(host: str, headers: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+    """Host first (RFC 9112 section 3.2 asks for it early), then the request's headers,
+    as latin-1 bytes. A Host the caller set replaces ours.
+
+    Raises:
+        InvalidHeader: a value that latin-1 cannot encode.
+    """
+    encoded = []
+    host_value: bytes = host.encode("ascii")
+    for name, value in headers.items():
+        name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
+        try:
+            value_bytes = value if isinstance(value, bytes) else value.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise InvalidHeader(
+                f"Header value {value!r} of {name!r} cannot be encoded as latin-1"
+            ) from exc
+        if name_bytes.lower() == b"host":
+            host_value = value_bytes
+        else:
+            encoded.append((name_bytes, value_bytes))
+    encoded.insert(0, (b"Host", host_value))
+    return encoded
+
+
+def _decode_headers(raw: list[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:
+    # Repeated fields are joined with ", " (RFC 9110 section 5.3), as requests shows them.
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    for name_bytes, value_bytes in raw:
+        name = name_bytes.decode("latin-1")
+        value = value_bytes.decode("latin-1")
+        if name in headers:
+            headers[name] = f"{headers[name]}, {value}"
+        else:
+            headers[name] = value
+    return headers
+
+
+__all__ = ["BaseAdapter", "HTTPAdapter"]

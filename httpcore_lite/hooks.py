@@ -1,0 +1,38 @@
+"""Hooks: callables run on events of a request's life. ``response`` is the one event.
+
+A hook receives the Response (and the send keyword arguments); if it returns something,
+that replaces the response for the hooks after it and for the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+HOOKS = ["response"]
+
+Hook = Callable[..., Any]
+
+
+def default_hooks() -> dict[str, list[Hook]]:
+    """A fresh ``{"response": []}``."""
+    return {event: [] for event in HOOKS}
+
+
+def dispatch_hook(key: str, hooks: dict[str, Any] | None, hook_data: Any, **kwargs: Any) -> Any:
+    """Run the hooks registered for ``key`` on ``hook_data``; return the final value.
+
+    Example:
+        >>> dispatch_hook("response", {"response": [lambda r, **kw: r * 2]}, 21)
+        42
+    """
+    registered = (hooks or {}).get(key)
+    if not registered:
+        return hook_data
+    if callable(registered):
+        registered = [registered]
+    for hook in registered:
+        replaced = hook(hook_data, **kwargs)
+        if replaced is not None:
+            hook_data = replaced
+    return hook_data

@@ -1,0 +1,691 @@
+"""Request, PreparedRequest and Response: requests' vocabulary, with its observable behaviour.
+
+Nothing here touches the network: a Response reads its body from ``raw``, whatever the
+adapter put there.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import json as jsonlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Final
+from urllib.parse import unquote, urlsplit
+
+from . import _body, _urls
+from ._raw import RawResponse
+from .auth import coerce_auth
+from .exceptions import (
+    HTTPError,
+    InvalidHeader,
+    InvalidURL,
+    JSONDecodeError,
+    StreamConsumedError,
+)
+from .hooks import HOOKS, default_hooks, dispatch_hook
+from .structures import CaseInsensitiveDict
+
+# RFC 9110 section 15.4: the redirects requests follows.
+REDIRECT_STATI: Final = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECT_STATI: Final = frozenset({301, 308})
+CONTENT_CHUNK_SIZE: Final = 10 * 1024
+ITER_CHUNK_SIZE: Final = 512
+
+# requests' header validation, plus NUL, which no header may carry (RFC 9110 section 5.5).
+_VALID_NAME: Final = re.compile(r"[^:\s][^:\r\n\x00]*\Z")
+_VALID_VALUE: Final = re.compile(r"(\S[^\r\n\x00]*)?\Z")
+_VALID_NAME_BYTES: Final = re.compile(rb"[^:\s][^:\r\n\x00]*\Z")
+_VALID_VALUE_BYTES: Final = re.compile(rb"(\S[^\r\n\x00]*)?\Z")
+
+
+def check_header_validity(name: Any, value: Any) -> None:
+    """Refuse a header that could split the request or smuggle another one.
+
+    Raises:
+        InvalidHeader: a name or value that is not str/bytes, or holds CR, LF or NUL, or
+            starts with whitespace.
+    """
+    for part, kind, str_check, bytes_check in (
+        (name, "name", _VALID_NAME, _VALID_NAME_BYTES),
+        (value, "value", _VALID_VALUE, _VALID_VALUE_BYTES),
+    ):
+        ok: object
+        if isinstance(part, str):
+            ok = str_check.match(part)
+        elif isinstance(part, bytes):
+            ok = bytes_check.match(part)
+        else:
+            raise InvalidHeader(
+                f"Header part ({part!r}) from {(name, value)} must be of type str or bytes, "
+                f"not {type(part)}"
+            )
+        if not ok:
+            raise InvalidHeader(
+                "Invalid leading whitespace, reserved character(s), or return character(s) "
+                f"in header {kind}: {part!r}"
+            )
+
+
+class RequestHooksMixin:
+    hooks: dict[str, list[Callable[..., Any]]]
+
+    def register_hook(self, event: str, hook: Any) -> None:
+        """Properly register a hook (or an iterable of hooks) for ``event``.
+
+        Raises:
+            ValueError: an event other than "response".
+        """
+        if event not in self.hooks:
+            raise ValueError(f'Unsupported event specified, with event name "{event}"')
+        if callable(hook):
+            self.hooks[event].append(hook)
+        elif hasattr(hook, "__iter__"):
+            self.hooks[event].extend(h for h in hook if callable(h))
+
+    def deregister_hook(self, event: str, hook: Any) -> bool:
+        """Deregister a previously registered hook; True if it was registered."""
+        try:
+            self.hooks[event].remove(hook)
+        except ValueError:
+            return False
+        return True
+
+
+class Request(RequestHooksMixin):
+    """A user-created Request, to be prepared and sent.
+
+    Example:
+        >>> req = Request("GET", "https://httpbin.org/get", params={"q": "1"})
+        >>> req.prepare().url
+        'https://httpbin.org/get?q=1'
+    """
+
+    def __init__(
+        self,
+        method: str | None = None,
+        url: str | bytes | None = None,
+        headers: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Any = None,
+        params: Any = None,
+        auth: Any = None,
+        cookies: Any = None,
+        hooks: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> None:
+        self.hooks = default_hooks()
+        for event, hook in (hooks or {}).items():
+            self.register_hook(event, hook)
+        self.method = method
+        self.url = url
+        self.headers = {} if headers is None else headers
+        self.files = [] if files is None else files
+        self.data = [] if data is None else data
+        self.json = json
+        self.params = {} if params is None else params
+        self.auth = auth
+        self.cookies = cookies
+
+    def __repr__(self) -> str:
+        return f"<Request [{self.method}]>"
+
+    def prepare(self) -> PreparedRequest:
+        """The PreparedRequest for transmission.
+
+        Raises:
+            MissingSchema, InvalidURL, InvalidHeader, InvalidJSONError: invalid input.
+        """
+        p = PreparedRequest()
+        p.prepare(
+            method=self.method,
+            url=self.url,
+            headers=self.headers,
+            files=self.files,
+            data=self.data,
+            json=self.json,
+            params=self.params,
+            auth=self.auth,
+            cookies=self.cookies,
+            hooks=self.hooks,
+        )
+        return p
+
+
+class PreparedRequest(RequestHooksMixin):
+    """The exact bytes-to-be: method, URL, headers and body, as they will be sent.
+
+    Example:
+        >>> p = Request("POST", "http://example.com/post", json={"a": 1}).prepare()
+        >>> p.headers["Content-Type"], p.body
+        ('application/json', b'{"a": 1}')
+    """
+
+    def __init__(self) -> None:
+        self.method: str | None = None
+        self.url: str | None = None
+        self.headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
+        self.body: Any = None
+        self.hooks = default_hooks()
+        self._cookies: Any = None
+        self._body_position: int | object | None = None
+
+    def __repr__(self) -> str:
+        return f"<PreparedRequest [{self.method}]>"
+
+    def prepare(
+        self,
+        method: str | None = None,
+        url: str | bytes | None = None,
+        headers: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Any = None,
+        params: Any = None,
+        auth: Any = None,
+        cookies: Any = None,
+        hooks: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> None:
+        """Prepare the entire request. Auth runs last: it may sign the body.
+
+        Raises:
+            MissingSchema, InvalidURL, InvalidHeader, InvalidJSONError: invalid input.
+        """
+        self.prepare_method(method)
+        self.prepare_url(url, params)
+        self.prepare_headers(headers)
+        self.prepare_body(data, files, json)
+        self.prepare_auth(auth, url)
+        self.prepare_hooks(hooks)
+
+    def copy(self) -> PreparedRequest:
+        p = PreparedRequest()
+        p.method = self.method
+        p.url = self.url
+        p.headers = self.headers.copy()
+        p.body = self.body
+        p.hooks = {event: list(hooks) for event, hooks in self.hooks.items()}
+        p._cookies = self._cookies
+        p._body_position = self._body_position
+        return p
+
+    def prepare_method(self, method: str | bytes | None) -> None:
+        self.method = method.decode("ascii") if isinstance(method, bytes) else method
+        if self.method is not None:
+            self.method = self.method.upper()
+
+    def prepare_url(self, url: str | bytes | None, params: Any) -> None:
+        """Raises: MissingSchema, InvalidURL."""
+        if url is None:
+            raise InvalidURL(f"Invalid URL {url!r}: No scheme supplied.")
+        self.url = _urls.prepare_url(url, params)
+
+    def prepare_headers(self, headers: Mapping[str, Any] | None) -> None:
+        """Raises: InvalidHeader."""
+        self.headers = CaseInsensitiveDict()
+        if headers:
+            for name, value in headers.items():
+                check_header_validity(name, value)
+                self.headers[name.decode("latin-1") if isinstance(name, bytes) else name] = value
+
+    def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
+        """Raises: InvalidJSONError; NotImplementedError for ``files`` (multipart)."""
+        if files:
+            raise NotImplementedError("multipart uploads (files=) are not supported yet")
+        encoded = _body.encode_body(data, json)
+        if encoded.content_type and "content-type" not in self.headers:
+            self.headers["Content-Type"] = encoded.content_type
+        self.body = encoded.body
+        if hasattr(encoded.body, "read"):
+            self._remember_position(encoded.body)
+        self._set_length(encoded.body, encoded.content_length)
+
+    def _remember_position(self, stream: Any) -> None:
+        # Where the body started, to rewind it for a redirect or a retry.
+        try:
+            self._body_position = stream.tell()
+        except (AttributeError, OSError):
+            self._body_position = object()
+
+    def _set_length(self, body: Any, length: int | None) -> None:
+        if body is None:
+            if self.method not in ("GET", "HEAD") and "content-length" not in self.headers:
+                self.headers["Content-Length"] = "0"
+        elif length is not None:
+            self.headers["Content-Length"] = str(length)
+        elif "content-length" not in self.headers:
+            self.headers["Transfer-Encoding"] = "chunked"
+
+    def prepare_content_length(self, body: Any) -> None:
+        """Set Content-Length (or Transfer-Encoding: chunked) for ``body``."""
+        if body is None:
+            self._set_length(None, None)
+        else:
+            self._set_length(body, _body.encode_body(body, None).content_length)
+
+    def prepare_auth(self, auth: Any, url: str | bytes | None = "") -> None:
+        """Apply ``auth`` (or the URL's user:password) to this request."""
+        if auth is None:
+            username, password = get_auth_from_url(self.url or "")
+            auth = (username, password) if username or password else None
+        auth = coerce_auth(auth)
+        if auth:
+            signed = auth(self)
+            self.__dict__.update(signed.__dict__)
+            self.prepare_content_length(self.body)
+
+    def prepare_cookies(self, cookies: Any) -> None:
+        """Cookies arrive with the Session policies; a plain Cookie header works today."""
+        self._cookies = cookies
+
+    def prepare_hooks(self, hooks: Mapping[str, Any] | None) -> None:
+        for event in hooks or []:
+            self.register_hook(event, (hooks or {})[event])
+
+    @property
+    def path_url(self) -> str:
+        """The path and query to send: ``/get?a=1``."""
+        parts = urlsplit(self.url or "")
+        path = parts.path or "/"
+        return f"{path}?{parts.query}" if parts.query else path
+
+
+def get_auth_from_url(url: str) -> tuple[str, str]:
+    """The (username, password) in ``url``, percent-decoded; empty strings when absent."""
+    parts = urlsplit(url)
+    try:
+        return unquote(parts.username or ""), unquote(parts.password or "")
+    except (AttributeError, TypeError):
+        return "", ""
+
+
+class Response:
+    """The server's response to an HTTP request.
+
+    Example:
+        >>> r = httpcore_lite.get("https://httpbin.org/get")
+        >>> r, r.ok, r.headers["content-type"]
+        (<Response [200]>, True, 'application/json')
+    """
+
+    __attrs__: Final = (
+        "_content",
+        "status_code",
+        "headers",
+        "url",
+        "history",
+        "encoding",
+        "reason",
+        "cookies",
+        "elapsed",
+        "request",
+    )
+
+    def __init__(self) -> None:
+        self._content: bytes | bool | None = False
+        self._content_consumed = False
+        self._next: PreparedRequest | None = None
+        self._apparent_encoding: str | None = None
+        self.status_code: int = 0
+        self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        self.raw: RawResponse | None = None
+        self.url: str | None = None
+        self.encoding: str | None = None
+        self.history: list[Response] = []
+        self.reason: str | None = None
+        self.cookies: Any = None
+        self.elapsed = datetime.timedelta(0)
+        self.request: PreparedRequest | None = None
+        self.connection: Any = None
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickling needs the body in memory, not on a connection.
+        if not self._content_consumed:
+            _ = self.content
+        return {attr: getattr(self, attr, None) for attr in self.__attrs__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._content_consumed = True
+
+    def __repr__(self) -> str:
+        return f"<Response [{self.status_code}]>"
+
+    def __bool__(self) -> bool:
+        """True when the status code is below 400."""
+        return self.ok
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.iter_content(128)
+
+    @property
+    def ok(self) -> bool:
+        """True when ``raise_for_status()`` would not raise (status below 400)."""
+        return not 400 <= self.status_code < 600
+
+    @property
+    def is_redirect(self) -> bool:
+        """True for a well-formed redirect that could be followed."""
+        return "location" in self.headers and self.status_code in REDIRECT_STATI
+
+    @property
+    def is_permanent_redirect(self) -> bool:
+        return "location" in self.headers and self.status_code in PERMANENT_REDIRECT_STATI
+
+    @property
+    def next(self) -> PreparedRequest | None:
+        """The PreparedRequest of the next hop of a redirect not followed, if any."""
+        return self._next
+
+    @property
+    def apparent_encoding(self) -> str:
+        """The encoding the body itself suggests: a BOM, then UTF-8 if valid, else latin-1.
+        Computed once per response."""
+        if self._apparent_encoding is None:
+            self._apparent_encoding = guess_encoding(self.content or b"")
+        return self._apparent_encoding
+
+    def iter_content(
+        self, chunk_size: int | None = 1, decode_unicode: bool = False
+    ) -> Iterator[Any]:
+        """Iterate over the (decoded) body in ``chunk_size`` pieces; with ``stream=True``
+        the body is read as you go and never held whole.
+
+        Raises:
+            StreamConsumedError: the streamed body was already read to the end.
+            TypeError: a chunk_size that is not an int or None.
+            ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError.
+        """
+        if self._content_consumed and isinstance(self._content, bool):
+            raise StreamConsumedError()
+        if chunk_size is not None and not isinstance(chunk_size, int):
+            raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
+        if self._content_consumed:
+            content = self._content if isinstance(self._content, bytes) else b""
+            chunks: Iterator[Any] = _iter_slices(content, chunk_size)
+        else:
+            chunks = self._stream_chunks(chunk_size)
+        if decode_unicode:
+            chunks = _decode_unicode(chunks, self.encoding)
+        return chunks
+
+    def _stream_chunks(self, chunk_size: int | None) -> Iterator[bytes]:
+        if self.raw is not None:
+            yield from self.raw.stream(chunk_size, decode_content=True)
+        self._content_consumed = True
+
+    def iter_lines(
+        self,
+        chunk_size: int = ITER_CHUNK_SIZE,
+        decode_unicode: bool = False,
+        delimiter: str | bytes | None = None,
+    ) -> Iterator[Any]:
+        """Iterate over the body one line at a time, lines ending in CR, LF or CR LF
+        (or ``delimiter``), even when a CR LF pair is split between two chunks.
+
+        Raises:
+            StreamConsumedError, ChunkedEncodingError, ContentDecodingError, ReadTimeout.
+        """
+        chunks = self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode)
+        if delimiter is not None:
+            return _split_on_delimiter(chunks, delimiter)
+        return _split_lines(chunks)
+
+    @property
+    def content(self) -> bytes | None:
+        """The whole body, decoded from its Content-Encoding, as bytes.
+
+        Raises:
+            RuntimeError: the body was already read with ``iter_content``.
+            ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError.
+        """
+        if self._content is False:
+            if self._content_consumed:
+                raise RuntimeError("The content for this response was already consumed")
+            if self.status_code == 0 or self.raw is None:
+                self._content = None
+            else:
+                self._content = self.raw.read_all(decode=True)
+        self._content_consumed = True
+        return self._content  # type: ignore[return-value]
+
+    @property
+    def text(self) -> str:
+        """The body as text, decoded with ``encoding`` (or ``apparent_encoding``)."""
+        content = self.content
+        if not content:
+            return ""
+        encoding = self.encoding or self.apparent_encoding
+        try:
+            return str(content, encoding, errors="replace")
+        except (LookupError, TypeError):
+            return str(content, errors="replace")
+
+    def json(self, **kwargs: Any) -> Any:
+        """The body parsed as JSON (``json.loads`` keyword arguments pass through).
+
+        Raises:
+            JSONDecodeError: the body is not valid JSON (also a ``json.JSONDecodeError``).
+        """
+        content = self.content or b""
+        if not self.encoding and len(content) > 3:
+            encoding = guess_json_utf(content)
+            if encoding is not None:
+                try:
+                    return jsonlib.loads(content.decode(encoding), **kwargs)
+                except UnicodeDecodeError:
+                    pass
+                except jsonlib.JSONDecodeError as exc:
+                    raise JSONDecodeError(exc.msg, exc.doc, exc.pos, response=self) from exc
+        try:
+            return jsonlib.loads(self.text, **kwargs)
+        except jsonlib.JSONDecodeError as exc:
+            raise JSONDecodeError(exc.msg, exc.doc, exc.pos, response=self) from exc
+
+    @property
+    def links(self) -> dict[str, dict[str, str]]:
+        """The parsed Link header (RFC 8288), keyed by ``rel`` (or by URL)."""
+        header = self.headers.get("link")
+        if not header:
+            return {}
+        resolved = {}
+        for link in parse_header_links(header):
+            resolved[link.get("rel") or link.get("url", "")] = link
+        return resolved
+
+    def raise_for_status(self) -> None:
+        """Raise HTTPError for a 4xx or 5xx status; do nothing otherwise.
+
+        Raises:
+            HTTPError: the status code is from 400 to 599.
+        """
+        reason: Any = self.reason
+        if isinstance(reason, bytes):
+            try:
+                reason = reason.decode("utf-8")
+            except UnicodeDecodeError:
+                reason = reason.decode("iso-8859-1")
+        if 400 <= self.status_code < 500:
+            message = f"{self.status_code} Client Error: {reason} for url: {self.url}"
+        elif 500 <= self.status_code < 600:
+            message = f"{self.status_code} Server Error: {reason} for url: {self.url}"
+        else:
+            return
+        raise HTTPError(message, response=self)
+
+    def close(self) -> None:
+        """Release the connection: back to the pool if the body was read, closed if not."""
+        if self.raw is not None and not self._content_consumed:
+            self.raw.close()
+
+
+# -- helpers for the body -----------------------------------------------------------------
+
+
+def _iter_slices(data: bytes, size: int | None) -> Iterator[bytes]:
+    if size is None or size <= 0:
+        size = len(data) or 1
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def _decode_unicode(chunks: Iterable[bytes], encoding: str | None) -> Iterator[Any]:
+    if encoding is None:
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    for chunk in chunks:
+        text = decoder.decode(chunk)
+        if text:
+            yield text
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
+
+
+def _split_lines(chunks: Iterable[Any]) -> Iterator[Any]:
+    # splitlines() per chunk, holding back an incomplete last line, and a lone trailing CR
+    # whose LF may start the next chunk (requests #3980).
+    pending = None
+    for chunk in chunks:
+        data = chunk if pending is None else pending + chunk
+        lines = data.splitlines(keepends=True)
+        pending = lines.pop() if lines else None
+        if pending is not None and _ends_line(pending) and not _ends_with_cr(pending):
+            lines.append(pending)
+            pending = None
+        for line in lines:
+            yield line.rstrip("\r\n") if isinstance(line, str) else line.rstrip(b"\r\n")
+    if pending:
+        yield pending.rstrip("\r\n") if isinstance(pending, str) else pending.rstrip(b"\r\n")
+
+
+def _ends_line(piece: Any) -> bool:
+    return bool(piece) and piece.splitlines() != [piece]
+
+
+def _ends_with_cr(piece: Any) -> bool:
+    return bool(piece.endswith("\r" if isinstance(piece, str) else b"\r"))
+
+
+def _split_on_delimiter(chunks: Iterable[Any], delimiter: str | bytes) -> Iterator[Any]:
+    pending = None
+    for chunk in chunks:
+        data = chunk if pending is None else pending + chunk
+        lines = data.split(delimiter)
+        pending = lines.pop()
+        yield from lines
+    if pending:
+        yield pending
+
+
+_BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def guess_encoding(content: bytes) -> str:
+    """The encoding a body suggests without a declared charset."""
+    for bom, name in _BOMS:
+        if content.startswith(bom):
+            return name
+    if content.isascii():
+        return "ascii"
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return "ISO-8859-1"
+    return "utf-8"
+
+
+def guess_json_utf(data: bytes) -> str | None:
+    """The UTF flavour of a JSON text from its first four bytes (RFC 4627 section 3):
+    JSON starts with two ASCII characters, so the NUL pattern gives the encoding away."""
+    sample = data[:4]
+    if sample in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+        return "utf-32"
+    if sample[:3] == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    if sample[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    nulls = sample.count(b"\x00")
+    if nulls == 0:
+        return "utf-8"
+    if nulls == 2:
+        if sample[::2] == b"\x00\x00":
+            return "utf-16-be"
+        if sample[1::2] == b"\x00\x00":
+            return "utf-16-le"
+    if nulls == 3:
+        if sample[:3] == b"\x00\x00\x00":
+            return "utf-32-be"
+        if sample[1:] == b"\x00\x00\x00":
+            return "utf-32-le"
+    return None
+
+
+def parse_header_links(value: str) -> list[dict[str, str]]:
+    """Parse a Link header: ``<url>; rel="next", <url2>; rel="last"``."""
+    links: list[dict[str, str]] = []
+    replace_chars = " '\""
+    value = value.strip(replace_chars)
+    if not value:
+        return links
+    for val in re.split(", *<", value):
+        url, _, params = val.partition(";")
+        link = {"url": url.strip("<> '\"")}
+        for param in params.split(";"):
+            key, sep, param_value = param.partition("=")
+            if not sep:
+                continue
+            link[key.strip(replace_chars)] = param_value.strip(replace_chars)
+        links.append(link)
+    return links
+
+
+def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
+    """``text/html; charset=UTF-8`` -> ("text/html", {"charset": "UTF-8"})."""
+    media_type, *params = value.split(";")
+    parsed = {}
+    for param in params:
+        key, sep, param_value = param.strip().partition("=")
+        if key:
+            parsed[key.strip().lower()] = param_value.strip(" '\"") if sep else "true"
+    return media_type.strip(), parsed
+
+
+def get_encoding_from_headers(headers: Mapping[str, str]) -> str | None:
+    """requests' rule: the charset parameter; else ISO-8859-1 for text/*; UTF-8 for JSON."""
+    content_type = headers.get("content-type")
+    if not content_type:
+        return None
+    media_type, params = parse_content_type(content_type)
+    if "charset" in params:
+        return params["charset"]
+    if "text" in media_type:
+        return "ISO-8859-1"
+    if "application/json" in media_type:
+        return "utf-8"
+    return None
+
+
+__all__ = [
+    "HOOKS",
+    "PreparedRequest",
+    "Request",
+    "Response",
+    "dispatch_hook",
+]

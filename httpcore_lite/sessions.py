@@ -1,0 +1,278 @@
+"""Session: settings that persist across requests, and keep-alive connections per adapter.
+
+A request's settings are merged once, in a documented order: what the call passes beats
+what the Session holds, and None passed for a key removes the Session's value. Then the
+request is prepared (auth signs it last) and handed to the adapter mounted for its URL.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, Final
+
+from ._version import __version__
+from .adapters import BaseAdapter, HTTPAdapter
+from .exceptions import InvalidSchema
+from .hooks import default_hooks, dispatch_hook
+from .models import PreparedRequest, Request, Response
+from .structures import CaseInsensitiveDict
+from .timeouts import TimeoutInput
+
+DEFAULT_REDIRECT_LIMIT: Final = 30
+DEFAULT_USER_AGENT: Final = f"python-httpcore-lite/{__version__}"
+
+
+def default_user_agent(name: str = "python-httpcore-lite") -> str:
+    """The User-Agent sent by default: ``python-httpcore-lite/<version>``."""
+    return f"{name}/{__version__}"
+
+
+def default_headers() -> CaseInsensitiveDict[str]:
+    """The headers every Session starts with, as requests sends them."""
+    return CaseInsensitiveDict(
+        {
+            "User-Agent": DEFAULT_USER_AGENT,
+            "Accept-Encoding": "gzip, deflate",
+            "Accept": "*/*",
+            "Connection": "keep-alive",
+        }
+    )
+
+
+def merge_setting(
+    request_setting: Any, session_setting: Any, dict_class: type = OrderedDict
+) -> Any:
+    """The request's setting, laid over the Session's when both are mappings.
+
+    A key the request sets to None is removed from the result.
+    """
+    if session_setting is None:
+        return request_setting
+    if request_setting is None:
+        return session_setting
+    if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
+        return request_setting
+    merged = dict_class(session_setting.items())
+    merged.update(request_setting.items())
+    for key in [k for k, v in merged.items() if v is None]:
+        del merged[key]
+    return merged
+
+
+def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = OrderedDict) -> Any:
+    """Session hooks run too, after the request's own, unless the request has none."""
+    if session_hooks is None or session_hooks.get("response") == []:
+        return request_hooks
+    if request_hooks is None or request_hooks.get("response") == []:
+        return session_hooks
+    return merge_setting(request_hooks, session_hooks, dict_class)
+
+
+class Session:
+    """A Session keeps settings and connections across requests.
+
+    It is a context manager; closing it closes its idle connections.
+
+    Example:
+        >>> with httpcore_lite.Session() as s:
+        ...     s.headers.update({"x-test": "true"})
+        ...     s.get("https://httpbin.org/headers")
+        <Response [200]>
+    """
+
+    __attrs__: Final = (
+        "headers",
+        "auth",
+        "proxies",
+        "hooks",
+        "params",
+        "verify",
+        "cert",
+        "adapters",
+        "stream",
+        "trust_env",
+        "max_redirects",
+    )
+
+    def __init__(self) -> None:
+        self.headers: CaseInsensitiveDict[Any] = default_headers()
+        self.auth: Any = None
+        self.proxies: dict[str, str] = {}
+        self.hooks = default_hooks()
+        self.params: Any = {}
+        self.stream = False
+        self.verify: bool | str = True
+        self.cert: Any = None
+        self.max_redirects = DEFAULT_REDIRECT_LIMIT
+        self.trust_env = True
+        self.adapters: OrderedDict[str, BaseAdapter] = OrderedDict()
+        self.mount("https://", HTTPAdapter())
+        self.mount("http://", HTTPAdapter())
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {attr: getattr(self, attr, None) for attr in self.__attrs__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for attr, value in state.items():
+            setattr(self, attr, value)
+
+    def prepare_request(self, request: Request) -> PreparedRequest:
+        """Merge the Session's settings into ``request`` and prepare it.
+
+        Raises:
+            MissingSchema, InvalidURL, InvalidHeader, InvalidJSONError: invalid input.
+        """
+        p = PreparedRequest()
+        p.prepare(
+            method=(request.method or "").upper(),
+            url=request.url,
+            files=request.files,
+            data=request.data,
+            json=request.json,
+            headers=merge_setting(request.headers, self.headers, dict_class=CaseInsensitiveDict),
+            params=merge_setting(request.params, self.params),
+            auth=merge_setting(request.auth, self.auth),
+            hooks=merge_hooks(request.hooks, self.hooks),
+        )
+        return p
+
+    def request(
+        self,
+        method: str,
+        url: str | bytes,
+        params: Any = None,
+        data: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        cookies: Any = None,
+        files: Any = None,
+        auth: Any = None,
+        timeout: TimeoutInput = None,
+        allow_redirects: bool = True,
+        proxies: Mapping[str, str] | None = None,
+        hooks: Mapping[str, Any] | None = None,
+        stream: bool | None = None,
+        verify: bool | str | None = None,
+        cert: Any = None,
+        json: Any = None,
+    ) -> Response:
+        """Construct a Request, prepare it with the Session's settings, and send it.
+
+        Raises:
+            MissingSchema, InvalidSchema, InvalidURL, InvalidHeader: before any socket opens.
+            ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
+        """
+        if cookies:
+            raise NotImplementedError("cookies= is not supported yet (Session policies issue)")
+        if proxies:
+            raise NotImplementedError("proxies= is not supported yet (Session policies issue)")
+        req = Request(
+            method=method.upper(),
+            url=url,
+            headers=headers,
+            files=files,
+            data=data or {},
+            json=json,
+            params=params or {},
+            auth=auth,
+            hooks=hooks,
+        )
+        prepared = self.prepare_request(req)
+        return self.send(
+            prepared,
+            timeout=timeout,
+            allow_redirects=allow_redirects,
+            stream=merge_setting(stream, self.stream),
+            verify=merge_setting(verify, self.verify),
+            cert=merge_setting(cert, self.cert),
+        )
+
+    def get(self, url: str | bytes, **kwargs: Any) -> Response:
+        """Send a GET request (redirects followed)."""
+        kwargs.setdefault("allow_redirects", True)
+        return self.request("GET", url, **kwargs)
+
+    def options(self, url: str | bytes, **kwargs: Any) -> Response:
+        """Send an OPTIONS request."""
+        kwargs.setdefault("allow_redirects", True)
+        return self.request("OPTIONS", url, **kwargs)
+
+    def head(self, url: str | bytes, **kwargs: Any) -> Response:
+        """Send a HEAD request (redirects not followed by default)."""
+        kwargs.setdefault("allow_redirects", False)
+        return self.request("HEAD", url, **kwargs)
+
+    def post(self, url: str | bytes, data: Any = None, json: Any = None, **kwargs: Any) -> Response:
+        """Send a POST request."""
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url: str | bytes, data: Any = None, **kwargs: Any) -> Response:
+        """Send a PUT request."""
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url: str | bytes, data: Any = None, **kwargs: Any) -> Response:
+        """Send a PATCH request."""
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    def delete(self, url: str | bytes, **kwargs: Any) -> Response:
+        """Send a DELETE request."""
+        return self.request("DELETE", url, **kwargs)
+
+    def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+        """Send a PreparedRequest through the adapter mounted for its URL.
+
+        Raises:
+            ValueError: ``request`` is a Request, not a PreparedRequest.
+            InvalidSchema: no adapter is mounted for the URL's scheme.
+            ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
+        """
+        if isinstance(request, Request):
+            raise ValueError("You can only send PreparedRequests.")
+        kwargs.setdefault("stream", self.stream)
+        kwargs.setdefault("verify", self.verify)
+        kwargs.setdefault("cert", self.cert)
+        kwargs.pop("allow_redirects", True)  # redirects arrive with the Session policies
+        adapter = self.get_adapter(request.url or "")
+        start = time.perf_counter()
+        sent = adapter.send(request, **kwargs)
+        sent.elapsed = timedelta(seconds=time.perf_counter() - start)
+        response: Response = dispatch_hook("response", request.hooks, sent, **kwargs)
+        if not kwargs["stream"]:
+            response.content  # noqa: B018 - read the body now; the connection goes back
+        return response
+
+    def get_adapter(self, url: str) -> BaseAdapter:
+        """The adapter mounted for the longest prefix of ``url``.
+
+        Raises:
+            InvalidSchema: no adapter's prefix matches.
+        """
+        lowered = url.lower()
+        for prefix, adapter in self.adapters.items():
+            if lowered.startswith(prefix.lower()):
+                return adapter
+        raise InvalidSchema(f"No connection adapters were found for {url!r}")
+
+    def mount(self, prefix: str, adapter: BaseAdapter) -> None:
+        """Use ``adapter`` for URLs that start with ``prefix``; longer prefixes win."""
+        self.adapters[prefix] = adapter
+        for key in [k for k in self.adapters if len(k) < len(prefix)]:
+            self.adapters[key] = self.adapters.pop(key)
+
+    def close(self) -> None:
+        """Close every adapter, and so every idle connection."""
+        for adapter in self.adapters.values():
+            adapter.close()
+
+
+def session() -> Session:
+    """A new Session (kept for requests compatibility; use ``Session()``)."""
+    return Session()

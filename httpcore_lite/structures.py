@@ -1,0 +1,105 @@
+"""Data structures used across httpcore_lite: requests' CaseInsensitiveDict and LookupDict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import Any, TypeVar
+
+_VT = TypeVar("_VT")
+
+
+class CaseInsensitiveDict(MutableMapping[str, _VT]):
+    """A dict whose keys compare case-insensitively and keep the case last set.
+
+    Iteration, ``keys()`` and ``items()`` give the original case; lookups, ``in`` and
+    equality ignore it. This is how HTTP header names behave (RFC 9110 section 5.1).
+
+    Example:
+        >>> h = CaseInsensitiveDict({"Content-Type": "text/plain"})
+        >>> h["content-type"]
+        'text/plain'
+        >>> list(h)
+        ['Content-Type']
+
+    Raises:
+        KeyError: on a lookup of a key that is absent.
+    """
+
+    __slots__ = ("_store",)
+
+    def __init__(
+        self,
+        data: Mapping[str, _VT] | Iterable[tuple[str, _VT]] | None = None,
+        **kwargs: _VT,
+    ) -> None:
+        self._store: dict[str, tuple[str, _VT]] = {}
+        if data is not None:
+            self.update(data)
+        if kwargs:
+            self.update(kwargs)
+
+    def __setitem__(self, key: str, value: _VT) -> None:
+        # Keep the original key for iteration; index by its lower-case form.
+        self._store[key.lower()] = (key, value)
+
+    def __getitem__(self, key: str) -> _VT:
+        return self._store[key.lower()][1]
+
+    def __delitem__(self, key: str) -> None:
+        del self._store[key.lower()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._store
+
+    def __iter__(self) -> Iterator[str]:
+        return (cased for cased, _ in self._store.values())
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def lower_items(self) -> Iterator[tuple[str, _VT]]:
+        """Like ``items()``, with every key in lower case."""
+        return ((lower, pair[1]) for lower, pair in self._store.items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            other = CaseInsensitiveDict(other)
+        else:
+            return NotImplemented
+        return dict(self.lower_items()) == dict(other.lower_items())
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like dict
+
+    def copy(self) -> CaseInsensitiveDict[_VT]:
+        """A shallow copy that keeps the original case of every key."""
+        new: CaseInsensitiveDict[_VT] = CaseInsensitiveDict()
+        new._store = self._store.copy()
+        return new
+
+    def __repr__(self) -> str:
+        return str(dict(self.items()))
+
+
+class LookupDict(dict[str, Any]):
+    """A dict whose items can also be read as attributes; missing keys read as None.
+
+    Example:
+        >>> d = LookupDict(name="codes")
+        >>> d.ok = 200
+        >>> d["ok"], d["missing"]
+        (200, None)
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
+        super().__init__()
+
+    def __repr__(self) -> str:
+        return f"<lookup '{self.name}'>"
+
+    def __getitem__(self, key: str) -> Any:
+        # requests' LookupDict reads attributes, so that codes["ok"] works; None when absent.
+        return self.__dict__.get(key, None)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.__dict__.get(key, default)
