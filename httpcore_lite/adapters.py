@@ -78,6 +78,9 @@ class HTTPAdapter(BaseAdapter):
         max_retries: Any = DEFAULT_RETRIES,
         pool_block: bool = DEFAULT_POOLBLOCK,
     ) -> None:
+        if max_retries not in (0, None):
+            # Failing loudly beats silently not retrying what the caller asked to retry.
+            raise NotImplementedError("max_retries arrives with the Retry class (Resilience)")
         self.max_retries = max_retries
         self._pool_connections = pool_connections
         self._pool_maxsize = pool_maxsize

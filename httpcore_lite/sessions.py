@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from ._version import __version__
 from .adapters import BaseAdapter, HTTPAdapter
-from .exceptions import InvalidSchema
+from .exceptions import InvalidSchema, RequestException
 from .hooks import default_hooks, dispatch_hook
 from .models import PreparedRequest, Request, Response
 from .structures import CaseInsensitiveDict
@@ -246,8 +246,19 @@ class Session:
         sent.elapsed = timedelta(seconds=time.perf_counter() - start)
         response: Response = dispatch_hook("response", request.hooks, sent, **kwargs)
         if not kwargs["stream"]:
-            response.content  # noqa: B018 - read the body now; the connection goes back
+            self._read_body(response)
         return response
+
+    @staticmethod
+    def _read_body(response: Response) -> None:
+        """Read the body now, so the connection goes back to the pool; an error while
+        reading carries the request and the response, as errors in sending do."""
+        try:
+            response.content  # noqa: B018
+        except RequestException as exc:
+            exc.request = exc.request or response.request
+            exc.response = exc.response or response
+            raise
 
     def get_adapter(self, url: str) -> BaseAdapter:
         """The adapter mounted for the longest prefix of ``url``.

@@ -246,7 +246,11 @@ class HTTP11Connection:
         while True:
             event = self._next_event(WAITING)
             if event is h11.NEED_DATA:
-                self._receive(timeout, WAITING)
+                # h11 enforces its size limit only on an incomplete event: a head larger than
+                # the limit that arrives in one read would pass. Never letting h11 hold more
+                # than the limit (+1) while the head is incomplete makes it see the overflow.
+                buffered = len(self._h11.trailing_data[0])
+                self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
                 return self._response_head(event)
             # InformationalResponse (100 Continue, 103 Early Hints): the final answer follows.
@@ -273,6 +277,9 @@ class HTTP11Connection:
             reason = f"response head larger than {MAX_RESPONSE_HEAD} bytes"
         elif reason == "peer unexpectedly closed connection":
             reason = "the server closed the connection in the middle of the response head"
+        elif reason == "illegal request line":
+            # h11 says this of a response starting with a byte below 0x21 (NUL, CR, space).
+            reason = "the response does not start with an HTTP status line"
         if action == READING_BODY:
             return ChunkedEncodingError(f"Broken response body from {where}: {reason}")
         if self._response_bytes == 0:
@@ -282,9 +289,10 @@ class HTTP11Connection:
             )
         return RemoteProtocolError(f"Invalid response from {where}: {reason}")
 
-    def _receive(self, timeout: float | None, action: str) -> None:
+    def _receive(self, timeout: float | None, action: str, max_bytes: int = READ_SIZE) -> None:
+        view = self._read_view if max_bytes >= READ_SIZE else self._read_view[:max_bytes]
         try:
-            count = self._stream.read_into(self._read_view, timeout, action)
+            count = self._stream.read_into(view, timeout, action)
         except RequestException:
             self.close()
             raise

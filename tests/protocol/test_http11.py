@@ -1,0 +1,270 @@
+"""HTTP11Connection over a socketpair: the server's bytes are scripted by the test."""
+
+from __future__ import annotations
+
+import itertools
+import socket
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from httpcore_lite._transport.http11 import ConnectionState, HTTP11Connection, RequestHead
+from httpcore_lite._transport.network import NetworkStream
+from httpcore_lite.exceptions import (
+    ChunkedEncodingError,
+    ConnectionError,
+    InvalidHeader,
+    ReadTimeout,
+    RemoteProtocolError,
+)
+
+GET = RequestHead(b"GET", b"/", [(b"Host", b"example.test")])
+HEAD = RequestHead(b"HEAD", b"/", [(b"Host", b"example.test")])
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[HTTP11Connection, socket.socket]]:
+    client, server = socket.socketpair()
+    conn = HTTP11Connection(NetworkStream(client, "example.test", 80))
+    yield conn, server
+    conn.close()
+    server.close()
+
+
+def read_all_body(conn: HTTP11Connection) -> bytes:
+    pieces = []
+    while piece := conn.read_body(1.0):
+        pieces.append(bytes(piece))
+    return b"".join(pieces)
+
+
+def test_request_bytes_on_the_wire(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    post = RequestHead(b"POST", b"/p?q=1", [(b"Host", b"h"), (b"Content-Length", b"3")])
+    conn.send_request(post, b"abc", 1.0)
+    assert server.recv(4096) == b"POST /p?q=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+
+
+def test_chunked_request_body_from_an_iterator(
+    pair: tuple[HTTP11Connection, socket.socket],
+) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    head = RequestHead(b"PUT", b"/", [(b"Host", b"h"), (b"Transfer-Encoding", b"chunked")])
+    conn.send_request(head, iter([b"ab", b"", b"cde"]), 1.0)
+    assert server.recv(4096).endswith(b"\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n")
+
+
+def test_keep_alive_returns_to_idle(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    for n in range(3):
+        server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+        head = conn.send_request(GET, None, 1.0)
+        assert head.status_code == 200
+        assert conn.state is ConnectionState.ACTIVE
+        assert read_all_body(conn) == b"hello"
+        assert conn.state is ConnectionState.IDLE
+        assert conn.exchanges == n + 1
+    assert conn.is_reused()
+
+
+def test_connection_close_header_closes(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
+    conn.send_request(GET, None, 1.0)
+    assert read_all_body(conn) == b"ok"
+    assert conn.state is ConnectionState.CLOSED
+
+
+def test_bytes_after_the_response_close_the_connection(
+    pair: tuple[HTTP11Connection, socket.socket],
+) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokSURPRISE")
+    conn.send_request(GET, None, 1.0)
+    assert read_all_body(conn) == b"ok"
+    assert conn.state is ConnectionState.CLOSED
+
+
+def test_http10_body_is_read_to_eof(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.0 200 OK\r\n\r\nall of it")
+    server.shutdown(socket.SHUT_WR)
+    head = conn.send_request(GET, None, 1.0)
+    assert head.http_version == "1.0"
+    assert read_all_body(conn) == b"all of it"
+    assert conn.state is ConnectionState.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("request_head", "status_line"),
+    [(HEAD, b"HTTP/1.1 200 OK"), (GET, b"HTTP/1.1 204 No Content"), (GET, b"HTTP/1.1 304 NM")],
+)
+def test_no_body_responses(
+    pair: tuple[HTTP11Connection, socket.socket], request_head: RequestHead, status_line: bytes
+) -> None:
+    conn, server = pair
+    server.sendall(status_line + b"\r\nContent-Length: 10\r\n\r\n")
+    conn.send_request(request_head, None, 1.0)
+    assert read_all_body(conn) == b""
+    assert conn.state is ConnectionState.IDLE
+
+
+def test_informational_responses_are_skipped(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    server.sendall(
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\n"
+        b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+    )
+    assert conn.send_request(GET, None, 1.0).status_code == 201
+
+
+def test_close_before_any_response_byte(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    server.shutdown(socket.SHUT_WR)
+    with pytest.raises(ConnectionError, match="without sending a response") as info:
+        conn.send_request(GET, None, 1.0)
+    assert type(info.value) is ConnectionError
+    assert not conn.received_response_bytes()
+    assert conn.state is ConnectionState.CLOSED
+
+
+def test_close_in_the_middle_of_the_head(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 200 OK\r\nContent-Le")
+    server.shutdown(socket.SHUT_WR)
+    with pytest.raises(RemoteProtocolError, match="middle of the response head"):
+        conn.send_request(GET, None, 1.0)
+    assert conn.received_response_bytes()
+
+
+@pytest.mark.parametrize(
+    ("wire", "message"),
+    [
+        (b"HTTP/1.1 abc OK\r\n\r\n", "status line"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n", "Content-Length"),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", "status line"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "Content-Length"),
+    ],
+)
+def test_broken_heads_say_what_was_wrong(
+    pair: tuple[HTTP11Connection, socket.socket], wire: bytes, message: str
+) -> None:
+    conn, server = pair
+    server.sendall(wire)
+    with pytest.raises(RemoteProtocolError, match=message):
+        conn.send_request(GET, None, 1.0)
+    assert conn.state is ConnectionState.CLOSED
+
+
+def test_short_body_raises_chunked_encoding_error(
+    pair: tuple[HTTP11Connection, socket.socket],
+) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b")
+    server.shutdown(socket.SHUT_WR)
+    conn.send_request(GET, None, 1.0)
+    with pytest.raises(ChunkedEncodingError, match=r"received 10 bytes, expected 100"):
+        read_all_body(conn)
+
+
+def test_bad_chunk_size_raises_chunked_encoding_error(
+    pair: tuple[HTTP11Connection, socket.socket],
+) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n")
+    conn.send_request(GET, None, 1.0)
+    with pytest.raises(ChunkedEncodingError, match="chunk"):
+        read_all_body(conn)
+
+
+def test_head_larger_than_the_limit(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    big = b"X-Big: " + b"a" * 70_000 + b"\r\n"
+    server.sendall(b"HTTP/1.1 200 OK\r\n" + big + b"Content-Length: 0\r\n\r\n")
+    with pytest.raises(RemoteProtocolError, match="larger than 65536 bytes"):
+        conn.send_request(GET, None, 1.0)
+
+
+def test_read_timeout_closes_the_connection(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, _server = pair
+    with pytest.raises(ReadTimeout, match=r"waiting for the response from example\.test:80"):
+        conn.send_request(GET, None, 0.05)
+    assert conn.state is ConnectionState.CLOSED
+
+
+def test_invalid_header_refused_by_h11(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    bad = RequestHead(b"GET", b"/", [(b"Host", b"h"), (b"Bad Name", b"v")])
+    with pytest.raises(InvalidHeader):
+        conn.send_request(bad, None, 1.0)
+    assert server.recv(1) == b""  # closed, and nothing was sent
+
+
+def test_early_response_to_an_upload_is_heard(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    server.sendall(b"HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    head = RequestHead(b"PUT", b"/", [(b"Host", b"h"), (b"Transfer-Encoding", b"chunked")])
+
+    def body() -> Iterator[bytes]:
+        yield b"x" * 1024
+        server.close()  # the server stops reading: further writes fail
+        for _ in range(100):
+            yield b"y" * 65536
+
+    response_head = conn.send_request(head, body(), 1.0)
+    assert response_head.status_code == 413
+
+
+class ScriptedStream:
+    """Hands the connection exactly the pieces given, one per read: the kernel would merge
+    them, and the point is to cut the response at every possible byte."""
+
+    host, port = "example.test", 80
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self._pieces = pieces
+
+    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+        piece = self._pieces.pop(0) if self._pieces else b""
+        buffer[: len(piece)] = piece
+        return len(piece)
+
+    def write(self, data: bytes, timeout: float | None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.binary(min_size=0, max_size=300),
+    cuts=st.lists(st.integers(min_value=1, max_value=400), max_size=10),
+    chunk_sizes=st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=5),
+    chunked=st.booleans(),
+)
+def test_body_split_anywhere_reads_the_same(
+    body: bytes, cuts: list[int], chunk_sizes: list[int], chunked: bool
+) -> None:
+    if chunked:
+        pieces, rest = [], body
+        for size in chunk_sizes * (len(body) + 1):
+            if not rest:
+                break
+            pieces.append(rest[:size])
+            rest = rest[size:]
+        framed = b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in pieces)
+        wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + framed + b"0\r\n\r\n"
+    else:
+        wire = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    points = [0, *sorted({c for c in cuts if c < len(wire)}), len(wire)]
+    script = [wire[a:b] for a, b in itertools.pairwise(points) if b > a]
+    conn = HTTP11Connection(ScriptedStream(script))  # type: ignore[arg-type]
+    conn.send_request(GET, None, 1.0)
+    assert read_all_body(conn) == body
+    assert conn.state is ConnectionState.IDLE

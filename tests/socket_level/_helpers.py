@@ -1,0 +1,109 @@
+"""Server helpers for the socket-level tests: per-connection handlers, canned answers, and
+sockets that refuse or never accept. Nothing here sleeps to synchronise."""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import threading
+from collections.abc import Iterator
+
+from ..servers import Handler, RawServer, response
+
+
+def per_connection(*handlers: Handler) -> Handler:
+    """Run ``handlers[n]`` on the n-th connection the server accepts (the last one repeats).
+
+    Connections are numbered in the order their handler starts; the tests that use this
+    open their connections one after the other.
+    """
+    lock = threading.Lock()
+    counter = [0]
+
+    def handle(conn: socket.socket, server: RawServer) -> None:
+        with lock:
+            index = min(counter[0], len(handlers) - 1)
+            counter[0] += 1
+        handlers[index](conn, server)
+
+    return handle
+
+
+def answer_once(data: bytes) -> Handler:
+    """Read one request, send ``data`` as it is, and close the connection."""
+
+    def handle(conn: socket.socket, server: RawServer) -> None:
+        if server.read(conn):
+            conn.sendall(data)
+
+    return handle
+
+
+def answer_each(data: bytes) -> Handler:
+    """Answer every request on the connection with ``data``, keeping the connection open."""
+
+    def handle(conn: socket.socket, server: RawServer) -> None:
+        while server.read(conn):
+            conn.sendall(data)
+
+    return handle
+
+
+def answer_then_drop_next(body: bytes = b"first") -> Handler:
+    """Answer one request and keep the connection open; read the next request, then close
+    the connection without answering it: a keep-alive timeout racing a reused connection."""
+
+    def handle(conn: socket.socket, server: RawServer) -> None:
+        if server.read(conn):
+            conn.sendall(response(body))
+            server.read(conn)
+
+    return handle
+
+
+def slow_handler(release: threading.Event) -> Handler:
+    """Read the request, then wait for ``release`` without answering."""
+
+    def handle(conn: socket.socket, server: RawServer) -> None:
+        if server.read(conn):
+            release.wait(10)
+
+    return handle
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 on which nothing listens (bound, then closed at once)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@contextlib.contextmanager
+def full_backlog_listener() -> Iterator[str]:
+    """The URL of a listener whose accept queue is full, so that Linux drops new SYNs.
+
+    The listener never accepts. With ``listen(0)`` Linux queues one established connection
+    (the queue is full when it holds *more* than the backlog); a further SYN is dropped and
+    the client retransmits it after a second, so a shorter connect timeout expires.
+    One filler connection is enough; the fixture waits until its handshake completed.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        address = listener.getsockname()
+        filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        fillers.append(filler)
+        filler.setblocking(False)
+        filler.connect_ex(address)
+        _, writable, _ = select.select([], [filler], [], 5)
+        assert writable, "the filler connection did not complete its handshake"
+        assert filler.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+        yield f"http://127.0.0.1:{address[1]}/"
+    finally:
+        for sock in fillers:
+            sock.close()
+        listener.close()
