@@ -7,7 +7,7 @@
 This module defines nothing: it re-exports the public names, and ``__all__`` lists them.
 """
 
-from . import adapters, auth, exceptions, hooks, models, sessions, structures
+from . import adapters, api, auth, exceptions, hooks, models, sessions, structures, timeouts
 from ._version import __version__
 from .api import delete, get, head, options, patch, post, put, request
 from .exceptions import (
@@ -42,6 +42,7 @@ __all__ = [
     "URLRequired",
     "__version__",
     "adapters",
+    "api",
     "auth",
     "delete",
     "exceptions",
@@ -57,4 +58,5 @@ __all__ = [
     "session",
     "sessions",
     "structures",
+    "timeouts",
 ]

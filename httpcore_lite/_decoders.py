@@ -47,27 +47,34 @@ class _ZlibDecoder:
 
 
 class _DeflateDecoder:
-    """'deflate' is zlib-wrapped by the RFC but raw deflate from some servers: try both."""
+    """'deflate' is zlib-wrapped by the RFC but raw deflate from some servers. Which one it
+    is shows only once zlib either decodes something or rejects the header, so until then
+    the body is kept and decoded again from the start (as urllib3 does)."""
 
     def __init__(self) -> None:
         self._inner: _ZlibDecoder | None = None
-        self._first = b""
+        self._seen = b""  # the body so far, while the format is undecided
 
     def decode(self, data: bytes | bytearray) -> bytes:
         if self._inner is not None:
             return self._inner.decode(data)
-        self._first += data
+        self._seen += data
+        trial = _ZlibDecoder(zlib.MAX_WBITS, "deflate")
         try:
-            inner = _ZlibDecoder(zlib.MAX_WBITS, "deflate")
-            out = inner.decode(self._first)
+            out = trial.decode(self._seen)
         except ContentDecodingError:
-            inner = _ZlibDecoder(-zlib.MAX_WBITS, "deflate")
-            out = inner.decode(self._first)
-        self._inner, self._first = inner, b""
+            trial = _ZlibDecoder(-zlib.MAX_WBITS, "deflate")
+            out, self._inner = trial.decode(self._seen), trial
+            self._seen = b""
+            return out
+        if out:
+            self._inner, self._seen = trial, b""
         return out
 
     def flush(self) -> bytes:
-        return self._inner.flush() if self._inner is not None else b""
+        if self._inner is None:
+            return self.decode(b"") if self._seen else b""
+        return self._inner.flush()
 
 
 class _ChainDecoder:

@@ -95,7 +95,10 @@ def _prepared_netloc(url: str, netloc: str) -> str:
         host = idna_encode(host)
     elif host.startswith(("*", ".")):
         raise InvalidURL("URL has an invalid label.")
+    host = host.lower()  # host names are case-insensitive (RFC 3986 section 3.2.2)
     _check_host(url, host[1:-1] if host.startswith("[") else host)
+    if port and not (port.isdigit() and int(port) <= 65535):
+        raise InvalidURL(f"Invalid URL {url!r}: invalid port {port!r}")
     netloc = f"{userinfo}@{host}" if userinfo else host
     return f"{netloc}:{port}" if port else netloc
 

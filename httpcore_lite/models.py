@@ -564,9 +564,14 @@ def _split_lines(chunks: Iterable[Any]) -> Iterator[Any]:
             lines.append(pending)
             pending = None
         for line in lines:
-            yield line.rstrip("\r\n") if isinstance(line, str) else line.rstrip(b"\r\n")
+            yield _without_terminator(line)
     if pending:
-        yield pending.rstrip("\r\n") if isinstance(pending, str) else pending.rstrip(b"\r\n")
+        yield _without_terminator(pending)
+
+
+def _without_terminator(line: Any) -> Any:
+    # Whatever splitlines() split on (CR, LF, CR LF, and for text also VT, FF, U+2028...).
+    return line.splitlines()[0] if line else line
 
 
 def _ends_line(piece: Any) -> bool:
