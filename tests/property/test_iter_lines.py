@@ -7,51 +7,7 @@ import gzip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from httpcore_lite import Response
-from httpcore_lite._raw import RawResponse
-from httpcore_lite.structures import CaseInsensitiveDict
-
-
-class ChunkSource:
-    """A BodySource that hands out the given chunks, then b""."""
-
-    def __init__(self, chunks: list[bytes]) -> None:
-        self._chunks = list(chunks)
-        self.closed = False
-
-    @property
-    def is_finished(self) -> bool:
-        return not self._chunks
-
-    def read(self) -> bytes:
-        return self._chunks.pop(0) if self._chunks else b""
-
-    def close(self) -> None:
-        self.closed = True
-        self._chunks = []
-
-
-def response_over(
-    chunks: list[bytes], headers: dict[str, str] | None = None, encoding: str | None = None
-) -> Response:
-    r = Response()
-    r.status_code = 200
-    r.headers = CaseInsensitiveDict(headers or {})
-    r.encoding = encoding
-    r.raw = RawResponse(ChunkSource(chunks), r.headers, 200, "OK")
-    return r
-
-
-def chunk(data: bytes, cuts: list[int]) -> list[bytes]:
-    """``data`` cut at ``cuts`` (taken modulo its length). No piece is empty: b"" is how a
-    BodySource says that the body ended."""
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    pieces, start = [], 0
-    for point in [*points, len(data)]:
-        pieces.append(data[start:point])
-        start = point
-    return [piece for piece in pieces if piece]
-
+from ..bodies import response_over, split_at
 
 # Bodies rich in line endings: CR, LF, CR LF, blank lines, a trailing CR.
 LINE_BYTES = st.lists(st.sampled_from([b"a", b"bc", b"\r", b"\n", b"\r\n", b" ", b"\xff"]))
@@ -63,7 +19,7 @@ CHUNK_SIZES = st.one_of(st.none(), st.integers(min_value=1, max_value=16), st.ju
 @settings(max_examples=200, deadline=None)
 @given(BODIES, CUTS, CHUNK_SIZES)
 def test_iter_lines_equals_splitlines(body: bytes, cuts: list[int], size: int | None) -> None:
-    r = response_over(chunk(body, cuts))
+    r = response_over(split_at(body, cuts))
     kwargs = {} if size == 512 else {"chunk_size": size}
     assert list(r.iter_lines(**kwargs)) == body.splitlines()
 
@@ -71,7 +27,7 @@ def test_iter_lines_equals_splitlines(body: bytes, cuts: list[int], size: int | 
 @settings(max_examples=200, deadline=None)
 @given(BODIES, CUTS)
 def test_iter_lines_of_a_gzip_body(body: bytes, cuts: list[int]) -> None:
-    r = response_over(chunk(gzip.compress(body), cuts), headers={"Content-Encoding": "gzip"})
+    r = response_over(split_at(gzip.compress(body), cuts), headers={"Content-Encoding": "gzip"})
     assert list(r.iter_lines(chunk_size=7)) == body.splitlines()
 
 
@@ -85,14 +41,14 @@ TEXT_LINES = st.lists(
 def test_iter_lines_decode_unicode_equals_str_splitlines(
     text: str, cuts: list[int], size: int
 ) -> None:
-    r = response_over(chunk(text.encode("utf-8"), cuts), encoding="utf-8")
+    r = response_over(split_at(text.encode("utf-8"), cuts), encoding="utf-8")
     assert list(r.iter_lines(chunk_size=size, decode_unicode=True)) == text.splitlines()
 
 
 @settings(max_examples=200, deadline=None)
 @given(BODIES, CUTS, st.integers(min_value=1, max_value=16))
 def test_iter_content_reassembles_the_body(body: bytes, cuts: list[int], size: int) -> None:
-    r = response_over(chunk(body, cuts))
+    r = response_over(split_at(body, cuts))
     pieces = list(r.iter_content(size))
     assert b"".join(pieces) == body
     assert all(len(piece) == size for piece in pieces[:-1])
@@ -104,7 +60,7 @@ def test_iter_content_reassembles_the_body(body: bytes, cuts: list[int], size: i
 def test_raw_read_amounts_reassemble_the_body(
     body: bytes, cuts: list[int], amounts: list[int]
 ) -> None:
-    r = response_over(chunk(body, cuts))
+    r = response_over(split_at(body, cuts))
     assert r.raw is not None
     got = b""
     for amount in amounts:

@@ -17,6 +17,8 @@ from httpcore_lite.exceptions import HTTPError, JSONDecodeError, StreamConsumedE
 from httpcore_lite.models import get_encoding_from_headers
 from httpcore_lite.structures import CaseInsensitiveDict
 
+from ..bodies import ChunkSource
+
 URL = "http://example.com/resource"
 
 
@@ -39,26 +41,7 @@ def make_response(
     return r
 
 
-class Pieces:
-    """A BodySource over fixed pieces."""
-
-    def __init__(self, *pieces: bytes) -> None:
-        self._pieces = list(pieces)
-        self.closed = False
-
-    @property
-    def is_finished(self) -> bool:
-        return not self._pieces
-
-    def read(self) -> bytes:
-        return self._pieces.pop(0) if self._pieces else b""
-
-    def close(self) -> None:
-        self.closed = True
-        self._pieces = []
-
-
-class FakePooled(Pieces):
+class FakePooled(ChunkSource):
     """What HTTPAdapter.build_response reads: a head, and the body pieces."""
 
     def __init__(self, status: int, headers: list[tuple[bytes, bytes]], *pieces: bytes) -> None:
@@ -70,7 +53,7 @@ def streamed_response(*pieces: bytes, headers: dict[str, str] | None = None) -> 
     r = Response()
     r.status_code = 200
     r.headers = CaseInsensitiveDict(headers or {})
-    r.raw = RawResponse(Pieces(*pieces), r.headers, 200, "OK")
+    r.raw = RawResponse(ChunkSource(*pieces), r.headers, 200, "OK")
     return r
 
 
@@ -337,7 +320,7 @@ def test_streamed_content_reads_all() -> None:
 
 
 def test_close_of_unread_streamed_body_closes_source() -> None:
-    source = Pieces(b"ab")
+    source = ChunkSource(b"ab")
     r = Response()
     r.status_code = 200
     r.raw = RawResponse(source, r.headers, 200, "OK")
