@@ -10,8 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from .exceptions import InvalidSchema, InvalidURL, MissingSchema
@@ -26,9 +25,9 @@ _ALREADY_QUOTED: Final = re.compile(r"[A-Za-z0-9\-._~!#$&'()*+,/:;=?@\[\]]*\Z")
 _REG_NAME: Final = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]+\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Scheme, host and port: where a request goes (RFC 6454). Hosts are lower case."""
+class Origin(NamedTuple):
+    """Scheme, host and port: where a request goes (RFC 6454). Hosts are lower case.
+    (A tuple: it keys the pool and the caches on every request, and tuples hash in C.)"""
 
     scheme: str
     host: str
@@ -39,8 +38,7 @@ class Origin:
         return f"{self.scheme}://{host}:{self.port}"
 
 
-@dataclass(frozen=True, slots=True)
-class SplitURL:
+class SplitURL(NamedTuple):
     origin: Origin
     target: str  # origin-form request target: path and query, never the fragment
     host_header: str
@@ -59,6 +57,19 @@ def prepare_url(url: str | bytes, params: Any = None) -> str:
         MissingSchema: no scheme ("example.com/path").
         InvalidURL: no host, an invalid host label, or an invalid port.
     """
+    if not params and type(url) is str:
+        return _prepare_url_without_params(url)
+    return _prepare_url(url, params)
+
+
+@functools.lru_cache(maxsize=512)
+def _prepare_url_without_params(url: str) -> str:
+    # A client calls the same URLs again and again; with no params the result is a pure
+    # function of the URL.
+    return _prepare_url(url, None)
+
+
+def _prepare_url(url: str | bytes, params: Any) -> str:
     url = (url.decode("utf8") if isinstance(url, bytes) else str(url)).lstrip()
     # Schemes other than http(s) pass through untouched; the Session then finds no adapter
     # for them and says so (InvalidSchema), as requests does.

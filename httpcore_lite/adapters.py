@@ -7,16 +7,17 @@ attaches the PreparedRequest to any error on the way out.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping
 from typing import Any, Final
 
 from . import _body
 from ._raw import RawResponse
-from ._transport.http11 import RequestHead
+from ._transport.http11 import Headers, RequestHead
 from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
 from ._transport.tls import TLSConfig
-from ._urls import split_url
+from ._urls import Origin, split_url
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
 from .models import PreparedRequest, Response, get_encoding_from_headers
 from .structures import CaseInsensitiveDict
@@ -130,23 +131,21 @@ class HTTPAdapter(BaseAdapter):
         self, request: PreparedRequest, timeout: Timeout, verify: bool | str, cert: Any
     ) -> PooledResponse:
         split = split_url(request.url or "")
-        tls = None
-        if split.origin.scheme == "https":
-            tls = TLSConfig(verify=verify, cert=_normalise_cert(cert))
-            if verify is False:
-                warnings.warn(
-                    f"Unverified HTTPS request is being made to host '{split.origin.host}'. "
-                    "Adding certificate verification is strongly advised.",
-                    InsecureRequestWarning,
-                    stacklevel=5,
-                )
+        key = _pool_key(split.origin, verify, _normalise_cert(cert))
+        if key.tls is not None and verify is False:
+            warnings.warn(
+                f"Unverified HTTPS request is being made to host '{split.origin.host}'. "
+                "Adding certificate verification is strongly advised.",
+                InsecureRequestWarning,
+                stacklevel=5,
+            )
         head = RequestHead(
             method=(request.method or "GET").encode("ascii"),
             target=split.target.encode("ascii"),
-            headers=encode_headers(split.host_header, request.headers),
+            headers=encode_headers(split.host_header, tuple(request.headers.items())),
         )
         body = _body.body_to_send(request.body)
-        return self.poolmanager.handle_request(PoolKey(split.origin, tls), head, body, timeout)
+        return self.poolmanager.handle_request(key, head, body, timeout)
 
     def build_response(self, req: PreparedRequest, pooled: PooledResponse) -> Response:
         """A Response for ``req`` over the pooled response's head and body."""
@@ -173,6 +172,15 @@ class HTTPAdapter(BaseAdapter):
         self.poolmanager.close()
 
 
+@functools.lru_cache(maxsize=128)
+def _pool_key(origin: Origin, verify: bool | str, cert: str | tuple[str, str] | None) -> PoolKey:
+    """The pool key: the origin, and for https the TLS settings (never shared between a
+    verified and an unverified request: requests' CVE-2024-35195)."""
+    if origin.scheme != "https":
+        return PoolKey(origin, None)
+    return PoolKey(origin, TLSConfig(verify=verify, cert=cert))
+
+
 def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
     if cert is None or isinstance(cert, str):
         return cert
@@ -180,16 +188,18 @@ def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
     return (str(cert_file), str(key_file))
 
 
-def encode_headers(host: str, headers: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+@functools.lru_cache(maxsize=256)
+def encode_headers(host: str, headers: tuple[tuple[Any, Any], ...]) -> Headers:
     """Host first (RFC 9112 section 3.2 asks for it early), then the request's headers,
-    as latin-1 bytes. A Host the caller set replaces ours.
+    as latin-1 bytes. A Host the caller set replaces ours. Cached: a client sends the same
+    few header sets again and again.
 
     Raises:
         InvalidHeader: a value that latin-1 cannot encode.
     """
     encoded = []
     host_value: bytes = host.encode("ascii")
-    for name, value in headers.items():
+    for name, value in headers:
         name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
         try:
             value_bytes = value if isinstance(value, bytes) else value.encode("latin-1")
@@ -201,21 +211,20 @@ def encode_headers(host: str, headers: Mapping[str, Any]) -> list[tuple[bytes, b
             host_value = value_bytes
         else:
             encoded.append((name_bytes, value_bytes))
-    encoded.insert(0, (b"Host", host_value))
-    return encoded
+    return ((b"Host", host_value), *encoded)
 
 
 def _decode_headers(raw: list[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:
     # Repeated fields are joined with ", " (RFC 9110 section 5.3), as requests shows them.
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    pairs: dict[str, tuple[str, str]] = {}
     for name_bytes, value_bytes in raw:
         name = name_bytes.decode("latin-1")
         value = value_bytes.decode("latin-1")
-        if name in headers:
-            headers[name] = f"{headers[name]}, {value}"
-        else:
-            headers[name] = value
-    return headers
+        lower = name.lower()
+        if lower in pairs:
+            value = f"{pairs[lower][1]}, {value}"
+        pairs[lower] = (name, value)
+    return CaseInsensitiveDict.from_pairs(pairs.values())
 
 
 __all__ = ["BaseAdapter", "HTTPAdapter"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import functools
 import json as jsonlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -38,6 +39,25 @@ _VALID_NAME: Final = re.compile(r"[^:\s][^:\r\n\x00]*\Z")
 _VALID_VALUE: Final = re.compile(r"(\S[^\r\n\x00]*)?\Z")
 _VALID_NAME_BYTES: Final = re.compile(rb"[^:\s][^:\r\n\x00]*\Z")
 _VALID_VALUE_BYTES: Final = re.compile(rb"(\S[^\r\n\x00]*)?\Z")
+
+
+# Header pairs already found valid. A client sends the same few headers on every request;
+# checking a pair once is enough. Bounded: cleared when full.
+_VALID_PAIRS: set[tuple[Any, Any]] = set()
+_VALID_PAIRS_MAX: Final = 4096
+
+
+def _validate_header(name: Any, value: Any) -> None:
+    pair = (name, value)
+    try:
+        if pair in _VALID_PAIRS:
+            return
+    except TypeError:  # an unhashable value: check_header_validity says what is wrong
+        pass
+    check_header_validity(name, value)
+    if len(_VALID_PAIRS) >= _VALID_PAIRS_MAX:
+        _VALID_PAIRS.clear()
+    _VALID_PAIRS.add(pair)
 
 
 def check_header_validity(name: Any, value: Any) -> None:
@@ -223,11 +243,13 @@ class PreparedRequest(RequestHooksMixin):
 
     def prepare_headers(self, headers: Mapping[str, Any] | None) -> None:
         """Raises: InvalidHeader."""
-        self.headers = CaseInsensitiveDict()
-        if headers:
-            for name, value in headers.items():
-                check_header_validity(name, value)
-                self.headers[name.decode("latin-1") if isinstance(name, bytes) else name] = value
+        pairs = headers.items() if headers else ()
+        for name, value in pairs:
+            _validate_header(name, value)
+        self.headers = CaseInsensitiveDict.from_pairs(
+            (name.decode("latin-1") if isinstance(name, bytes) else name, value)
+            for name, value in pairs
+        )
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
         """Raises: InvalidJSONError; NotImplementedError for ``files`` (multipart)."""
@@ -266,6 +288,8 @@ class PreparedRequest(RequestHooksMixin):
 
     def prepare_auth(self, auth: Any, url: str | bytes | None = "") -> None:
         """Apply ``auth`` (or the URL's user:password) to this request."""
+        if auth is None and "@" not in (self.url or ""):
+            return
         if auth is None:
             username, password = get_auth_from_url(self.url or "")
             auth = (username, password) if username or password else None
@@ -280,8 +304,9 @@ class PreparedRequest(RequestHooksMixin):
         self._cookies = cookies
 
     def prepare_hooks(self, hooks: Mapping[str, Any] | None) -> None:
-        for event in hooks or []:
-            self.register_hook(event, (hooks or {})[event])
+        for event, registered in (hooks or {}).items():
+            if registered:
+                self.register_hook(event, registered)
 
     @property
     def path_url(self) -> str:
@@ -675,8 +700,12 @@ def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
 def get_encoding_from_headers(headers: Mapping[str, str]) -> str | None:
     """requests' rule: the charset parameter; else ISO-8859-1 for text/*; UTF-8 for JSON."""
     content_type = headers.get("content-type")
-    if not content_type:
-        return None
+    return _encoding_of(content_type) if content_type else None
+
+
+@functools.lru_cache(maxsize=128)
+def _encoding_of(content_type: str) -> str | None:
+    # A server sends the same few Content-Types: parse each once.
     media_type, params = parse_content_type(content_type)
     if "charset" in params:
         return params["charset"]

@@ -55,6 +55,8 @@ def merge_setting(
         return session_setting
     if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
         return request_setting
+    if not request_setting and None not in session_setting.values():
+        return session_setting  # nothing to lay over or remove: no copy
     merged = dict_class(session_setting.items())
     merged.update(request_setting.items())
     for key in [k for k, v in merged.items() if v is None]:
@@ -190,9 +192,9 @@ class Session:
             prepared,
             timeout=timeout,
             allow_redirects=allow_redirects,
-            stream=merge_setting(stream, self.stream),
-            verify=merge_setting(verify, self.verify),
-            cert=merge_setting(cert, self.cert),
+            stream=self.stream if stream is None else stream,
+            verify=self.verify if verify is None else verify,
+            cert=self.cert if cert is None else cert,
         )
 
     def get(self, url: str | bytes, **kwargs: Any) -> Response:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import (
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    MutableMapping,
+    ValuesView,
+)
 from typing import Any, TypeVar
 
 _VT = TypeVar("_VT")
@@ -57,6 +65,40 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     def __len__(self) -> int:
         return len(self._store)
 
+    # Mapping's generic methods go through __iter__ and __getitem__ key by key; headers are
+    # read on every request, so these read the store directly.
+
+    def get(self, key: str, default: Any = None) -> Any:
+        pair = self._store.get(key.lower()) if isinstance(key, str) else None
+        return default if pair is None else pair[1]
+
+    def items(self) -> ItemsView[str, _VT]:
+        return _ItemsView(self)
+
+    def keys(self) -> KeysView[str]:
+        return KeysView(self)
+
+    def values(self) -> ValuesView[_VT]:
+        return _ValuesView(self)
+
+    def update(self, other: Any = (), /, **kwargs: _VT) -> None:
+        store = self._store
+        if isinstance(other, CaseInsensitiveDict):
+            store.update(other._store)
+        else:
+            pairs = other.items() if isinstance(other, Mapping) else other
+            for key, value in pairs:
+                store[key.lower()] = (key, value)
+        for key, value in kwargs.items():
+            store[key.lower()] = (key, value)
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, _VT]]) -> CaseInsensitiveDict[_VT]:
+        """A dict of ``pairs``, built without per-item method calls (a later key wins)."""
+        new: CaseInsensitiveDict[_VT] = cls()
+        new._store = {key.lower(): (key, value) for key, value in pairs}
+        return new
+
     def lower_items(self) -> Iterator[tuple[str, _VT]]:
         """Like ``items()``, with every key in lower case."""
         return ((lower, pair[1]) for lower, pair in self._store.items())
@@ -78,6 +120,21 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
 
     def __repr__(self) -> str:
         return str(dict(self.items()))
+
+
+class _ItemsView(ItemsView[str, _VT]):
+    _mapping: CaseInsensitiveDict[_VT]
+
+    def __iter__(self) -> Iterator[tuple[str, _VT]]:
+        # The store already holds (original key, value) pairs.
+        return iter(self._mapping._store.values())
+
+
+class _ValuesView(ValuesView[_VT]):
+    _mapping: CaseInsensitiveDict[_VT]
+
+    def __iter__(self) -> Iterator[_VT]:
+        return (value for _, value in self._mapping._store.values())
 
 
 class LookupDict(dict[str, Any]):

@@ -75,7 +75,7 @@ class NetworkStream:
         b'HTTP/1.1 200'
     """
 
-    __slots__ = ("_current_timeout", "_sock", "host", "is_tls", "port")
+    __slots__ = ("_current_timeout", "_poller", "_sock", "host", "is_tls", "port")
 
     def __init__(self, sock: socket.socket, host: str, port: int, *, is_tls: bool = False):
         self._sock = sock
@@ -83,6 +83,7 @@ class NetworkStream:
         self.host = host
         self.port = port
         self.is_tls = is_tls
+        self._poller: select.poll | None = None
 
     def _set_timeout(self, timeout: float | None) -> None:
         # settimeout() costs a syscall or two; skip it when the value is unchanged.
@@ -138,9 +139,10 @@ class NetworkStream:
         if self.is_tls and sock.pending():  # type: ignore[attr-defined]  # SSLSocket only
             return True
         if _USE_POLL:
-            poller = select.poll()
-            poller.register(sock, select.POLLIN)
-            return bool(poller.poll(0))
+            if self._poller is None:  # registered once: this runs before every reuse
+                self._poller = select.poll()
+                self._poller.register(sock, select.POLLIN)
+            return bool(self._poller.poll(0))
         readable, _, _ = select.select([sock], [], [], 0)
         return bool(readable)
 

@@ -20,8 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from .._urls import Origin
 from ..exceptions import ConnectionError, ConnectTimeout
@@ -35,8 +34,7 @@ IDEMPOTENT_METHODS: Final = frozenset({b"GET", b"HEAD", b"PUT", b"DELETE", b"OPT
 DEFAULT_IDLE_EXPIRY: Final = 30.0
 
 
-@dataclass(frozen=True, slots=True)
-class PoolKey:
+class PoolKey(NamedTuple):
     origin: Origin
     tls: TLSConfig | None  # None for http://
 

@@ -20,8 +20,8 @@ from httpcore_lite.exceptions import (
     RemoteProtocolError,
 )
 
-GET = RequestHead(b"GET", b"/", [(b"Host", b"example.test")])
-HEAD = RequestHead(b"HEAD", b"/", [(b"Host", b"example.test")])
+GET = RequestHead(b"GET", b"/", ((b"Host", b"example.test"),))
+HEAD = RequestHead(b"HEAD", b"/", ((b"Host", b"example.test"),))
 
 
 @pytest.fixture
@@ -43,7 +43,14 @@ def read_all_body(conn: HTTP11Connection) -> bytes:
 def test_request_bytes_on_the_wire(pair: tuple[HTTP11Connection, socket.socket]) -> None:
     conn, server = pair
     server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-    post = RequestHead(b"POST", b"/p?q=1", [(b"Host", b"h"), (b"Content-Length", b"3")])
+    post = RequestHead(
+        b"POST",
+        b"/p?q=1",
+        (
+            (b"Host", b"h"),
+            (b"Content-Length", b"3"),
+        ),
+    )
     conn.send_request(post, b"abc", 1.0)
     assert server.recv(4096) == b"POST /p?q=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
 
@@ -53,7 +60,14 @@ def test_chunked_request_body_from_an_iterator(
 ) -> None:
     conn, server = pair
     server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-    head = RequestHead(b"PUT", b"/", [(b"Host", b"h"), (b"Transfer-Encoding", b"chunked")])
+    head = RequestHead(
+        b"PUT",
+        b"/",
+        (
+            (b"Host", b"h"),
+            (b"Transfer-Encoding", b"chunked"),
+        ),
+    )
     conn.send_request(head, iter([b"ab", b"", b"cde"]), 1.0)
     assert server.recv(4096).endswith(b"\r\n\r\n2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n")
 
@@ -199,7 +213,14 @@ def test_read_timeout_closes_the_connection(pair: tuple[HTTP11Connection, socket
 
 def test_invalid_header_refused_by_h11(pair: tuple[HTTP11Connection, socket.socket]) -> None:
     conn, server = pair
-    bad = RequestHead(b"GET", b"/", [(b"Host", b"h"), (b"Bad Name", b"v")])
+    bad = RequestHead(
+        b"GET",
+        b"/",
+        (
+            (b"Host", b"h"),
+            (b"Bad Name", b"v"),
+        ),
+    )
     with pytest.raises(InvalidHeader):
         conn.send_request(bad, None, 1.0)
     assert server.recv(1) == b""  # closed, and nothing was sent
@@ -208,7 +229,14 @@ def test_invalid_header_refused_by_h11(pair: tuple[HTTP11Connection, socket.sock
 def test_early_response_to_an_upload_is_heard(pair: tuple[HTTP11Connection, socket.socket]) -> None:
     conn, server = pair
     server.sendall(b"HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-    head = RequestHead(b"PUT", b"/", [(b"Host", b"h"), (b"Transfer-Encoding", b"chunked")])
+    head = RequestHead(
+        b"PUT",
+        b"/",
+        (
+            (b"Host", b"h"),
+            (b"Transfer-Encoding", b"chunked"),
+        ),
+    )
 
     def body() -> Iterator[bytes]:
         yield b"x" * 1024
