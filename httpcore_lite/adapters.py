@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from . import _body
-from ._raw import RawResponse
 from ._transport.http11 import Headers, RequestHead
 from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
 from ._transport.tls import TLSConfig
-from ._urls import Origin, split_url
+from ._urls import split_url
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
 from .models import PreparedRequest, Response, get_encoding_from_headers
 from .structures import CaseInsensitiveDict
@@ -130,20 +129,20 @@ class HTTPAdapter(BaseAdapter):
     def _exchange(
         self, request: PreparedRequest, timeout: Timeout, verify: bool | str, cert: Any
     ) -> PooledResponse:
-        split = split_url(request.url or "")
-        key = _pool_key(split.origin, verify, _normalise_cert(cert))
+        key, head = plan_exchange(
+            request.method or "GET",
+            request.url or "",
+            tuple(request.headers.items()),
+            verify,
+            _normalise_cert(cert),
+        )
         if key.tls is not None and verify is False:
             warnings.warn(
-                f"Unverified HTTPS request is being made to host '{split.origin.host}'. "
+                f"Unverified HTTPS request is being made to host '{key.origin.host}'. "
                 "Adding certificate verification is strongly advised.",
                 InsecureRequestWarning,
                 stacklevel=5,
             )
-        head = RequestHead(
-            method=(request.method or "GET").encode("ascii"),
-            target=split.target.encode("ascii"),
-            headers=encode_headers(split.host_header, tuple(request.headers.items())),
-        )
         body = _body.body_to_send(request.body)
         return self.poolmanager.handle_request(key, head, body, timeout)
 
@@ -155,13 +154,7 @@ class HTTPAdapter(BaseAdapter):
         response.headers = _decode_headers(head.headers)
         response.encoding = get_encoding_from_headers(response.headers)
         response.reason = head.reason
-        response.raw = RawResponse(
-            pooled,
-            response.headers,
-            head.status_code,
-            head.reason,
-            version=10 if head.http_version == "1.0" else 11,
-        )
+        response.attach_body(pooled, version=10 if head.http_version == "1.0" else 11)
         response.url = req.url
         response.request = req
         response.connection = self
@@ -172,13 +165,51 @@ class HTTPAdapter(BaseAdapter):
         self.poolmanager.close()
 
 
-@functools.lru_cache(maxsize=128)
-def _pool_key(origin: Origin, verify: bool | str, cert: str | tuple[str, str] | None) -> PoolKey:
-    """The pool key: the origin, and for https the TLS settings (never shared between a
-    verified and an unverified request: requests' CVE-2024-35195)."""
-    if origin.scheme != "https":
-        return PoolKey(origin, None)
-    return PoolKey(origin, TLSConfig(verify=verify, cert=cert))
+CertSetting = str | tuple[str, str] | None
+
+
+def plan_exchange(
+    method: str,
+    url: str,
+    headers: tuple[tuple[Any, Any], ...],
+    verify: bool | str,
+    cert: CertSetting,
+) -> tuple[PoolKey, RequestHead]:
+    """Where to send a request (the pool key) and its encoded head.
+
+    The key holds the origin and, for https, the TLS settings: a connection is never shared
+    between a verified and an unverified request (requests' CVE-2024-35195). Both are pure
+    functions of the arguments, and a client sends the same few requests again and again,
+    so the answer is cached.
+
+    Raises:
+        InvalidSchema, InvalidURL: a URL that cannot be sent to.
+        InvalidHeader: a header value that latin-1 cannot encode.
+    """
+    try:
+        return _cached_plan(method, url, headers, verify, cert)
+    except TypeError:  # an unhashable header value (set by hand on a PreparedRequest)
+        return _plan(method, url, headers, verify, cert)
+
+
+def _plan(
+    method: str,
+    url: str,
+    headers: tuple[tuple[Any, Any], ...],
+    verify: bool | str,
+    cert: CertSetting,
+) -> tuple[PoolKey, RequestHead]:
+    split = split_url(url)
+    tls = TLSConfig(verify=verify, cert=cert) if split.origin.scheme == "https" else None
+    head = RequestHead(
+        method=method.encode("ascii"),
+        target=split.target.encode("ascii"),
+        headers=encode_headers(split.host_header, headers),
+    )
+    return PoolKey(split.origin, tls), head
+
+
+_cached_plan = functools.lru_cache(maxsize=256)(_plan)
 
 
 def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
@@ -188,11 +219,9 @@ def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
     return (str(cert_file), str(key_file))
 
 
-@functools.lru_cache(maxsize=256)
-def encode_headers(host: str, headers: tuple[tuple[Any, Any], ...]) -> Headers:
+def encode_headers(host: str, headers: Iterable[tuple[Any, Any]]) -> Headers:
     """Host first (RFC 9112 section 3.2 asks for it early), then the request's headers,
-    as latin-1 bytes. A Host the caller set replaces ours. Cached: a client sends the same
-    few header sets again and again.
+    as latin-1 bytes. A Host the caller set replaces ours.
 
     Raises:
         InvalidHeader: a value that latin-1 cannot encode.

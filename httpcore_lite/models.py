@@ -16,7 +16,7 @@ from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from . import _body, _urls
-from ._raw import RawResponse
+from ._raw import BodySource, RawResponse
 from .auth import coerce_auth
 from .exceptions import (
     HTTPError,
@@ -246,10 +246,13 @@ class PreparedRequest(RequestHooksMixin):
         pairs = headers.items() if headers else ()
         for name, value in pairs:
             _validate_header(name, value)
-        self.headers = CaseInsensitiveDict.from_pairs(
-            (name.decode("latin-1") if isinstance(name, bytes) else name, value)
-            for name, value in pairs
-        )
+        if isinstance(headers, CaseInsensitiveDict):
+            self.headers = headers.copy()  # names are str already: copy the store whole
+        else:
+            self.headers = CaseInsensitiveDict.from_pairs(
+                (name.decode("latin-1") if isinstance(name, bytes) else name, value)
+                for name, value in pairs
+            )
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
         """Raises: InvalidJSONError; NotImplementedError for ``files`` (multipart)."""
@@ -347,22 +350,27 @@ class Response:
         "request",
     )
 
+    # Immutable defaults live on the class: a Response is built for every request, and
+    # __init__ then sets only what each instance must own.
+    _next: PreparedRequest | None = None
+    _apparent_encoding: str | None = None
+    status_code: int = 0
+    _raw: Any = None
+    _body: BodySource | None = None  # where the body comes from until ``raw`` is asked for
+    _http_version = 11
+    url: str | None = None
+    encoding: str | None = None
+    reason: str | None = None
+    cookies: Any = None
+    elapsed = datetime.timedelta(0)
+    request: PreparedRequest | None = None
+    connection: Any = None
+
     def __init__(self) -> None:
         self._content: bytes | bool | None = False
         self._content_consumed = False
-        self._next: PreparedRequest | None = None
-        self._apparent_encoding: str | None = None
-        self.status_code: int = 0
         self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-        self.raw: RawResponse | None = None
-        self.url: str | None = None
-        self.encoding: str | None = None
         self.history: list[Response] = []
-        self.reason: str | None = None
-        self.cookies: Any = None
-        self.elapsed = datetime.timedelta(0)
-        self.request: PreparedRequest | None = None
-        self.connection: Any = None
 
     def __enter__(self) -> Response:
         return self
@@ -384,6 +392,31 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
+
+    @property
+    def raw(self) -> Any:
+        """The body as a binary file object (a RawResponse, unless an adapter set another).
+
+        Built when first asked for: most responses are read whole through ``content``,
+        which reads the connection directly and needs no file object.
+        """
+        if self._raw is None and self._body is not None:
+            self._raw = RawResponse(
+                self._body, self.headers, self.status_code, self.reason or "", self._http_version
+            )
+            self._body = None
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: Any) -> None:
+        self._raw = value
+        self._body = None
+
+    def attach_body(self, source: BodySource, version: int = 11) -> None:
+        """Read the body from ``source`` (for adapters): ``raw`` is built on demand."""
+        self._raw = None
+        self._body = source
+        self._http_version = version
 
     def __bool__(self) -> bool:
         """True when the status code is below 400."""
@@ -476,12 +509,21 @@ class Response:
         if self._content is False:
             if self._content_consumed:
                 raise RuntimeError("The content for this response was already consumed")
-            if self.status_code == 0 or self.raw is None:
-                self._content = None
-            else:
-                self._content = self.raw.read_all(decode=True)
+            self._content = self._read_content()
         self._content_consumed = True
         return self._content  # type: ignore[return-value]
+
+    def _read_content(self) -> bytes | None:
+        body = self._body
+        if body is not None and "content-encoding" not in self.headers:
+            return _read_source(body)  # nothing to decode: no file object needed
+        raw = self.raw
+        if self.status_code == 0 or raw is None:
+            return None
+        if isinstance(raw, RawResponse):
+            return raw.read_all(decode=True)
+        data: bytes = raw.read()  # a file object some adapter set
+        return data
 
     @property
     def text(self) -> str:
@@ -549,11 +591,28 @@ class Response:
 
     def close(self) -> None:
         """Release the connection: back to the pool if the body was read, closed if not."""
-        if self.raw is not None and not self._content_consumed:
-            self.raw.close()
+        if self._content_consumed:
+            return
+        if self._body is not None:
+            self._body.close()
+        elif self._raw is not None:
+            self._raw.close()
 
 
 # -- helpers for the body -----------------------------------------------------------------
+
+
+def _read_source(source: BodySource) -> bytes:
+    first = source.read()
+    if not first:
+        return b""
+    second = source.read()
+    if not second:
+        return bytes(first)  # the usual small body: one piece
+    pieces = [first, second]
+    while piece := source.read():
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 def _iter_slices(data: bytes, size: int | None) -> Iterator[bytes]:

@@ -136,6 +136,9 @@ class _ValuesView(ValuesView[_VT]):
     def __iter__(self) -> Iterator[_VT]:
         return (value for _, value in self._mapping._store.values())
 
+    def __contains__(self, value: object) -> bool:
+        return any(v is value or v == value for _, v in self._mapping._store.values())
+
 
 class LookupDict(dict[str, Any]):
     """A dict whose items can also be read as attributes; missing keys read as None.

@@ -209,7 +209,7 @@ def connect_tcp(host: str, port: int, timeout: float | None) -> NetworkStream:
         if remaining is not None and remaining <= 0:
             break
         try:
-            return _connect_one(family, sock_type, proto, address, host, port, remaining)
+            return _connect_one(family, sock_type, proto, address, host, port, remaining, timeout)
         except ConnectTimeout:
             raise
         except RequestException as exc:
@@ -226,15 +226,17 @@ def _connect_one(
     address: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes],
     host: str,
     port: int,
-    timeout: float | None,
+    wait: float | None,
+    budget: float | None,
 ) -> NetworkStream:
+    # ``wait`` is what is left of the caller's ``budget``; messages name the budget.
     sock = socket.socket(family, sock_type, proto)
     try:
-        sock.settimeout(timeout)
+        sock.settimeout(wait)
         sock.connect(address)
         # Requests are written as one head plus body pieces; Nagle would delay the last one.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError as exc:
         sock.close()
-        raise _map_error(exc, CONNECTING, host, port, timeout) from exc
+        raise _map_error(exc, CONNECTING, host, port, budget) from exc
     return NetworkStream(sock, host, port)

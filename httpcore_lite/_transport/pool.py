@@ -164,7 +164,8 @@ class ConnectionPool:
         except BaseException:
             with self._lock:
                 host_pool.active -= 1
-                self._freed.notify()
+                if self._block:
+                    self._freed.notify()
             raise
 
     def _host_pool(self, key: PoolKey) -> _HostPool:
@@ -207,7 +208,8 @@ class ConnectionPool:
             keep = conn.is_idle() and not host_pool.closed and len(host_pool.idle) < self._maxsize
             if keep:
                 host_pool.idle.append(conn)
-            self._freed.notify()
+            if self._block:  # only a blocking pool has waiters
+                self._freed.notify()
         if not keep:
             conn.close()
 
@@ -291,3 +293,8 @@ class PooledResponse:
     def _give_back(self, conn: HTTP11Connection) -> None:
         self._conn = None
         self._pool._release(conn, self._host_pool)
+
+    def __del__(self) -> None:
+        # Dropped unread (a streamed response nobody closed): close rather than leak.
+        if self._conn is not None:
+            self.close()
