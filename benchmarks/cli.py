@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import importlib.util
+import os
 import platform
 import sys
 import time
@@ -183,6 +184,10 @@ def _run_one(
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Installed packages have bytecode (pip compiles at install); an editable checkout gets
+    # it only when Python may write it. Without this, httpcore_lite alone would be compiled
+    # from source in every measured process, and its import time would count compiling.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         return run(parse_args(argv))
     except KeyboardInterrupt:

@@ -11,8 +11,7 @@ import io
 import json as jsonlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import urlencode
 
 from ._urls import iter_pairs
@@ -25,8 +24,7 @@ FILE_CHUNK: Final = 64 * 1024
 BodyInput = Any  # what requests accepts for ``data``: too many shapes to spell out
 
 
-@dataclass(frozen=True, slots=True)
-class EncodedBody:
+class EncodedBody(NamedTuple):
     """A body ready to send, and the framing headers it needs."""
 
     body: bytes | str | Iterable[bytes] | None

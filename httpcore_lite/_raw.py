@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from ._decoders import Decoder, decoder_for
+from ._decoders import Decoder, decoder_for  # zlib: loaded with the first raw body
 from .structures import CaseInsensitiveDict
 
 
@@ -140,11 +140,26 @@ class RawResponse(io.IOBase):
             while (piece := self._next_piece(decode)) is not None:
                 yield bytes(piece)
             return
-        while True:
-            data = self.read(amt, decode)
-            if not data:
-                return
-            yield data
+        yield from self._rechunk(amt, decode)
+
+    def _rechunk(self, amt: int, decode: bool) -> Iterator[bytes]:
+        # Pieces of exactly ``amt`` bytes, each byte copied once: appended to one buffer,
+        # cut out through a view. (read(amt) in a loop would join and slice every time.)
+        buffer = bytearray(self._pending)
+        self._pending = b""
+        while (piece := self._next_piece(decode)) is not None:
+            if not buffer and len(piece) == amt:
+                yield bytes(piece)
+                continue
+            buffer += piece
+            whole = len(buffer) - len(buffer) % amt
+            if whole:
+                with memoryview(buffer) as view:
+                    for start in range(0, whole, amt):
+                        yield bytes(view[start : start + amt])
+                del buffer[:whole]
+        if buffer:
+            yield bytes(buffer)
 
     def _next_piece(self, decode: bool) -> bytes | bytearray | None:
         """The next non-empty piece, decoded if asked; None at the end of the body."""

@@ -12,11 +12,10 @@ import functools
 import json as jsonlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit
 
 from . import _body, _urls
-from ._raw import BodySource, RawResponse
 from .auth import coerce_auth
 from .exceptions import (
     HTTPError,
@@ -27,6 +26,9 @@ from .exceptions import (
 )
 from .hooks import HOOKS, default_hooks, dispatch_hook
 from .structures import CaseInsensitiveDict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._raw import BodySource
 
 # RFC 9110 section 15.4: the redirects requests follows.
 REDIRECT_STATI: Final = frozenset({301, 302, 303, 307, 308})
@@ -258,6 +260,10 @@ class PreparedRequest(RequestHooksMixin):
         """Raises: InvalidJSONError; NotImplementedError for ``files`` (multipart)."""
         if files:
             raise NotImplementedError("multipart uploads (files=) are not supported yet")
+        if not data and json is None:  # no body: the common GET
+            self.body = None
+            self._set_length(None, None)
+            return
         encoded = _body.encode_body(data, json)
         if encoded.content_type and "content-type" not in self.headers:
             self.headers["Content-Type"] = encoded.content_type
@@ -401,6 +407,8 @@ class Response:
         which reads the connection directly and needs no file object.
         """
         if self._raw is None and self._body is not None:
+            from ._raw import RawResponse  # loaded on first use: most responses never need it
+
             self._raw = RawResponse(
                 self._body, self.headers, self.status_code, self.reason or "", self._http_version
             )
@@ -520,8 +528,9 @@ class Response:
         raw = self.raw
         if self.status_code == 0 or raw is None:
             return None
-        if isinstance(raw, RawResponse):
-            return raw.read_all(decode=True)
+        read_all = getattr(raw, "read_all", None)  # a RawResponse: read and decode
+        if read_all is not None:
+            return read_all(decode=True)  # type: ignore[no-any-return]
         data: bytes = raw.read()  # a file object some adapter set
         return data
 

@@ -31,8 +31,11 @@ from .network import READING_BODY, SENDING, WAITING, NetworkStream
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
 # large cookies and CSP headers, and requests' http.client allows 64 KiB).
 MAX_RESPONSE_HEAD: Final = 64 * 1024
-# One recv fills at most this much. Large reads keep h11's per-event cost low on big bodies.
-READ_SIZE: Final = 128 * 1024
+# One recv fills at most READ_SIZE; a connection starts with a smaller buffer and grows it
+# to the full size the first time a read fills it (a large body is streaming in). Large
+# reads keep h11's per-event cost low on big bodies; small responses never pay for them.
+READ_SIZE: Final = 1024 * 1024
+_FIRST_READ_SIZE: Final = 64 * 1024
 # Bodies up to this size go out in the same write as the head: one syscall, one packet.
 _COALESCE_LIMIT: Final = 64 * 1024
 
@@ -81,7 +84,6 @@ class HTTP11Connection:
     __slots__ = (
         "_h11",
         "_idle_since",
-        "_read_buffer",
         "_read_view",
         "_response_bytes",
         "_state",
@@ -95,8 +97,7 @@ class HTTP11Connection:
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
         self._state = ConnectionState.NEW
         self._idle_since = time.monotonic()
-        self._read_buffer = bytearray(READ_SIZE)
-        self._read_view = memoryview(self._read_buffer)
+        self._read_view = memoryview(bytearray(_FIRST_READ_SIZE))
         self._response_bytes = 0
         self.exchanges = 0  # finished request/response exchanges
         self.request_started_writing = False
@@ -252,7 +253,8 @@ class HTTP11Connection:
                 # h11 enforces its size limit only on an incomplete event: a head larger than
                 # the limit that arrives in one read would pass. Never letting h11 hold more
                 # than the limit (+1) while the head is incomplete makes it see the overflow.
-                buffered = len(self._h11.trailing_data[0])
+                # (An exchange starts with h11's buffer empty: the first read needs no check.)
+                buffered = len(self._h11.trailing_data[0]) if self._response_bytes else 0
                 self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
                 return self._response_head(event)
@@ -293,7 +295,7 @@ class HTTP11Connection:
         return RemoteProtocolError(f"Invalid response from {where}: {reason}")
 
     def _receive(self, timeout: float | None, action: str, max_bytes: int = READ_SIZE) -> None:
-        view = self._read_view if max_bytes >= READ_SIZE else self._read_view[:max_bytes]
+        view = self._read_view if max_bytes >= len(self._read_view) else self._read_view[:max_bytes]
         try:
             count = self._stream.read_into(view, timeout, action)
         except RequestException:
@@ -304,6 +306,8 @@ class HTTP11Connection:
         # raises the error that says what was cut short. h11 copies what it is given into
         # its own buffer, so a view of our reused buffer saves a copy.
         self._h11.receive_data(self._read_view[:count])  # type: ignore[arg-type]
+        if count == len(self._read_view) < READ_SIZE:
+            self._read_view = memoryview(bytearray(READ_SIZE))
 
     def _finish_exchange(self) -> None:
         h11_conn = self._h11

@@ -140,7 +140,10 @@ class ConnectionPool:
     def _acquire(
         self, key: PoolKey, connect_timeout: float | None, fresh_only: bool
     ) -> tuple[HTTP11Connection, _HostPool]:
-        deadline = None if connect_timeout is None else time.monotonic() + connect_timeout
+        # Only a blocking pool waits for room; the wait is bounded by the connect timeout.
+        deadline = None
+        if self._block and connect_timeout is not None:
+            deadline = time.monotonic() + connect_timeout
         while True:
             with self._lock:
                 host_pool = self._host_pool(key)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..exceptions import RequestException, SSLError
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 CertInput = str | tuple[str, str] | None
 
 
-@dataclass(frozen=True)
-class TLSConfig:
+class TLSConfig(NamedTuple):
     """What decides how a TLS connection is verified: part of the pool key.
 
     ``verify`` is True (the certifi bundle), a CA bundle file or directory path, or False.
