@@ -16,7 +16,11 @@ from .structures import CaseInsensitiveDict
 
 
 class BodySource(Protocol):
-    """Where body pieces come from: ``read`` gives the next one, b"" at the end."""
+    """Where body pieces come from: ``read`` gives the next one, b"" at the end.
+
+    A source may also offer ``read_rest() -> bytes``, the whole rest in one object, when it
+    can do better than joining pieces (a pooled response reads a large body that way).
+    """
 
     def read(self) -> bytes | bytearray: ...
     def close(self) -> None: ...

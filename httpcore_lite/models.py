@@ -612,6 +612,10 @@ class Response:
 
 
 def _read_source(source: BodySource) -> bytes:
+    read_rest = getattr(source, "read_rest", None)  # optional: the whole rest at once
+    if read_rest is not None:
+        data: bytes = read_rest()
+        return data
     first = source.read()
     if not first:
         return b""

@@ -7,12 +7,19 @@ the body is read, each with h11's own account of what was wrong.
 The life of a connection: NEW -> ACTIVE (one exchange) -> IDLE (reusable) -> ACTIVE -> ...
 -> CLOSED. It goes back to IDLE only when both sides finished their messages cleanly and no
 unasked bytes followed the response; anything else closes it.
+
+Large bodies are read past h11. h11 copies every body byte three times on its way through
+its receive buffer; a body with a Content-Length of DIRECT_BODY_MIN or more is instead read
+from the socket exactly as announced, copied once. h11 still parses the head and decides
+whether the connection may stay open (after a "Connection: close" or HTTP/1.0 response its
+``our_state`` is already MUST_CLOSE); a reused connection then starts a fresh h11.Connection.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import io
 import time
 from collections.abc import Iterable
 from typing import Final, NamedTuple
@@ -36,6 +43,8 @@ MAX_RESPONSE_HEAD: Final = 64 * 1024
 # reads keep h11's per-event cost low on big bodies; small responses never pay for them.
 READ_SIZE: Final = 1024 * 1024
 _FIRST_READ_SIZE: Final = 64 * 1024
+DIRECT_BODY_MIN: Final = 256 * 1024
+_NO_BODY_STATUSES: Final = frozenset({204, 304})  # RFC 9110 section 6.4.1
 # Bodies up to this size go out in the same write as the head: one syscall, one packet.
 _COALESCE_LIMIT: Final = 64 * 1024
 
@@ -82,9 +91,14 @@ class HTTP11Connection:
     """
 
     __slots__ = (
+        "_direct_first",
+        "_direct_remaining",
+        "_direct_reusable",
+        "_direct_total",
         "_h11",
         "_idle_since",
         "_read_view",
+        "_request_method",
         "_response_bytes",
         "_state",
         "_stream",
@@ -99,6 +113,11 @@ class HTTP11Connection:
         self._idle_since = time.monotonic()
         self._read_view = memoryview(bytearray(_FIRST_READ_SIZE))
         self._response_bytes = 0
+        self._request_method = b""
+        self._direct_remaining: int | None = None  # body bytes still to read past h11
+        self._direct_total = 0
+        self._direct_first = b""
+        self._direct_reusable = False
         self.exchanges = 0  # finished request/response exchanges
         self.request_started_writing = False
 
@@ -154,6 +173,7 @@ class HTTP11Connection:
         """
         self._state = ConnectionState.ACTIVE
         self._response_bytes = 0
+        self._request_method = request.method
         self.request_started_writing = False
         try:
             self._write_request(request, body, timeout)
@@ -174,6 +194,8 @@ class HTTP11Connection:
             ReadTimeout: the server sent nothing within ``timeout``.
             ConnectionError: the connection was reset.
         """
+        if self._direct_remaining is not None:
+            return self._read_direct(timeout)
         while True:
             event = self._next_event(READING_BODY)
             if type(event) is h11.Data:
@@ -184,6 +206,38 @@ class HTTP11Connection:
             elif type(event) is h11.EndOfMessage:
                 self._finish_exchange()
                 return b""
+
+    def read_rest(self, timeout: float | None) -> bytes:
+        """The rest of the body in one bytes object (for ``Response.content``). A large
+        body comes straight from the socket into its result, copied once at most.
+
+        Raises:
+            ChunkedEncodingError, ReadTimeout, ConnectionError: as ``read_body``.
+        """
+        remaining = self._direct_remaining
+        if remaining is None:
+            return b"".join(iter(lambda: self.read_body(timeout), b""))
+        first, self._direct_first = self._direct_first, b""
+        # The body goes straight from the socket into the buffer of a BytesIO whose
+        # getvalue() then hands that buffer over as bytes, uncopied (CPython does so when
+        # the size is exact and no view is held): one copy, the kernel's.
+        body = io.BytesIO()
+        body.seek(self._direct_total - 1)
+        body.write(b"\0")  # sized: the buffer now spans the whole body
+        with body.getbuffer() as view:
+            view[: len(first)] = first
+            try:
+                count = self._stream.read_exactly_into(view[len(first) :], timeout, READING_BODY)
+            except RequestException:
+                self.close()
+                raise
+        self._response_bytes += count
+        if count < remaining:
+            self._direct_remaining = remaining - count
+            raise self._short_direct_body()
+        self._direct_remaining = 0
+        self._finish_direct()
+        return body.getvalue()
 
     def close(self) -> None:
         self._state = ConnectionState.CLOSED
@@ -257,6 +311,7 @@ class HTTP11Connection:
                 buffered = len(self._h11.trailing_data[0]) if self._response_bytes else 0
                 self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
+                self._plan_direct_body(event)
                 return self._response_head(event)
             # InformationalResponse (100 Continue, 103 Early Hints): the final answer follows.
 
@@ -308,6 +363,78 @@ class HTTP11Connection:
         self._h11.receive_data(self._read_view[:count])  # type: ignore[arg-type]
         if count == len(self._read_view) < READ_SIZE:
             self._read_view = memoryview(bytearray(READ_SIZE))
+
+    def _plan_direct_body(self, event: h11.Response) -> None:
+        """Read this response's body past h11 if it is large and framed by Content-Length."""
+        self._direct_remaining = None
+        status = event.status_code
+        if self._request_method == b"HEAD" or status in _NO_BODY_STATUSES:
+            return
+        length = None
+        for name, value in event.headers:  # h11 validated these; names are lower case
+            if name == b"transfer-encoding":
+                return
+            if name == b"content-length":
+                length = int(value)
+        if length is None or length < DIRECT_BODY_MIN:
+            return
+        buffered = self._h11.trailing_data[0]  # body bytes that came with the head
+        if len(buffered) > length:
+            return  # more than the body: leave it to h11, which will refuse the rest
+        self._direct_total = length
+        self._direct_first = buffered
+        self._direct_remaining = length - len(buffered)
+        # h11 moved to MUST_CLOSE on "Connection: close", HTTP/1.0, or a request body it
+        # did not finish sending; DONE means the connection may carry another exchange.
+        self._direct_reusable = self._h11.our_state is h11.DONE
+
+    def _read_direct(self, timeout: float | None) -> bytes:
+        first = self._direct_first
+        if first:
+            self._direct_first = b""
+            return first
+        remaining = self._direct_remaining
+        assert remaining is not None
+        if remaining == 0:
+            self._finish_direct()
+            return b""
+        view = self._read_view
+        if remaining < len(view):
+            view = view[:remaining]  # never read past the body: the next response follows
+        try:
+            count = self._stream.read_into(view, timeout, READING_BODY)
+        except RequestException:
+            self.close()
+            raise
+        if count == 0:
+            raise self._short_direct_body()
+        self._direct_remaining = remaining - count
+        self._response_bytes += count
+        data = bytes(view[:count])
+        if count == len(self._read_view) < READ_SIZE:
+            self._read_view = memoryview(bytearray(READ_SIZE))
+        return data
+
+    def _short_direct_body(self) -> ChunkedEncodingError:
+        self.close()
+        received = self._direct_total - (self._direct_remaining or 0)
+        # The same words as h11's, so that both paths read alike.
+        return ChunkedEncodingError(
+            f"Broken response body from {self._stream.host}:{self._stream.port}: peer closed "
+            "connection without sending complete message body: "
+            f"received {received} bytes, expected {self._direct_total}"
+        )
+
+    def _finish_direct(self) -> None:
+        self._direct_remaining = None
+        self.exchanges += 1
+        if not self._direct_reusable:
+            self.close()
+            return
+        # h11 never saw the body, so this one cannot go on; the next exchange starts anew.
+        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
+        self._state = ConnectionState.IDLE
+        self._idle_since = time.monotonic()
 
     def _finish_exchange(self) -> None:
         h11_conn = self._h11

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import select
 import socket
 import sys
@@ -116,6 +117,23 @@ class NetworkStream:
             return self._sock.recv_into(buffer)
         except OSError as exc:
             raise _map_error(exc, action, self.host, self.port, timeout) from exc
+
+    def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+        """Fill ``buffer`` from the socket; returns the count, short only if the peer closed
+        first. Nothing past the buffer is read.
+
+        Raises:
+            ReadTimeout, ConnectionError, SSLError: as ``read``.
+        """
+        # A BufferedReader reads a large request directly into the caller's buffer;
+        # buffer_size=1 stops it reading ahead into a buffer of its own, which would
+        # swallow whatever follows the body.
+        with io.BufferedReader(socket.SocketIO(self._sock, "rb"), buffer_size=1) as reader:
+            try:
+                self._set_timeout(timeout)
+                return reader.readinto(buffer)
+            except OSError as exc:
+                raise _map_error(exc, action, self.host, self.port, timeout) from exc
 
     def write(self, data: bytes | memoryview, timeout: float | None) -> None:
         """Send all of ``data``.

@@ -286,6 +286,20 @@ class PooledResponse:
             self._give_back(conn)
         return data
 
+    def read_rest(self) -> bytes:
+        """The rest of the body in one bytes object; the connection then goes back.
+
+        Raises:
+            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
+        """
+        conn = self._conn
+        if conn is None:
+            return b""
+        try:
+            return conn.read_rest(self._read_timeout)
+        finally:
+            self._give_back(conn)
+
     def close(self) -> None:
         """Stop reading: an unfinished body closes the connection, it cannot be reused."""
         conn = self._conn

@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 import socket
 from collections.abc import Iterator
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from httpcore_lite._transport import http11
 from httpcore_lite._transport.http11 import ConnectionState, HTTP11Connection, RequestHead
 from httpcore_lite._transport.network import NetworkStream
 from httpcore_lite.exceptions import (
@@ -259,6 +261,9 @@ class ScriptedStream:
 
     def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
         piece = self._pieces.pop(0) if self._pieces else b""
+        if len(piece) > len(buffer):  # the rest stays for the next read
+            piece, rest = piece[: len(buffer)], piece[len(buffer) :]
+            self._pieces.insert(0, rest)
         buffer[: len(piece)] = piece
         return len(piece)
 
@@ -275,10 +280,17 @@ class ScriptedStream:
     cuts=st.lists(st.integers(min_value=1, max_value=400), max_size=10),
     chunk_sizes=st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=5),
     chunked=st.booleans(),
+    direct=st.booleans(),
 )
 def test_body_split_anywhere_reads_the_same(
-    body: bytes, cuts: list[int], chunk_sizes: list[int], chunked: bool
+    body: bytes, cuts: list[int], chunk_sizes: list[int], chunked: bool, direct: bool
 ) -> None:
+    # direct: every Content-Length body is read past h11, as large ones are.
+    with mock.patch.object(http11, "DIRECT_BODY_MIN", 0 if direct else http11.DIRECT_BODY_MIN):
+        _check_split_body(body, cuts, chunk_sizes, chunked)
+
+
+def _check_split_body(body: bytes, cuts: list[int], chunk_sizes: list[int], chunked: bool) -> None:
     if chunked:
         pieces, rest = [], body
         for size in chunk_sizes * (len(body) + 1):
