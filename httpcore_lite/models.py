@@ -368,7 +368,7 @@ class Response:
     encoding: str | None = None
     reason: str | None = None
     cookies: Any = None
-    elapsed = datetime.timedelta(0)
+    _elapsed_seconds = 0.0
     request: PreparedRequest | None = None
     connection: Any = None
 
@@ -398,6 +398,19 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """Time from sending the request to parsing the response head."""
+        return datetime.timedelta(seconds=self._elapsed_seconds)
+
+    @elapsed.setter
+    def elapsed(self, value: datetime.timedelta) -> None:
+        self._elapsed_seconds = value.total_seconds()
+
+    def set_elapsed(self, seconds: float) -> None:
+        """For adapters and Sessions: the timedelta is built only when read."""
+        self._elapsed_seconds = seconds
 
     @property
     def raw(self) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any, Final
 
 from ._version import __version__
@@ -22,6 +21,7 @@ from .structures import CaseInsensitiveDict
 from .timeouts import TimeoutInput
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
+_MAPPINGS: Final = (dict, OrderedDict, CaseInsensitiveDict)
 DEFAULT_USER_AGENT: Final = f"python-httpcore-lite/{__version__}"
 
 
@@ -53,7 +53,11 @@ def merge_setting(
         return request_setting
     if request_setting is None:
         return session_setting
-    if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
+    # (type() first: the ABC isinstance check is slow, and these are plain dicts mostly.)
+    if not (
+        (type(session_setting) in _MAPPINGS or isinstance(session_setting, Mapping))
+        and (type(request_setting) in _MAPPINGS or isinstance(request_setting, Mapping))
+    ):
         return request_setting
     if not request_setting and None not in session_setting.values():
         return session_setting  # nothing to lay over or remove: no copy
@@ -238,16 +242,19 @@ class Session:
         """
         if isinstance(request, Request):
             raise ValueError("You can only send PreparedRequests.")
-        kwargs.setdefault("stream", self.stream)
-        kwargs.setdefault("verify", self.verify)
-        kwargs.setdefault("cert", self.cert)
         kwargs.pop("allow_redirects", True)  # redirects arrive with the Session policies
+        stream = kwargs.setdefault("stream", self.stream)
+        if "verify" not in kwargs:
+            kwargs["verify"] = self.verify
+        if "cert" not in kwargs:
+            kwargs["cert"] = self.cert
         adapter = self.get_adapter(request.url or "")
         start = time.perf_counter()
         sent = adapter.send(request, **kwargs)
-        sent.elapsed = timedelta(seconds=time.perf_counter() - start)
-        response: Response = dispatch_hook("response", request.hooks, sent, **kwargs)
-        if not kwargs["stream"]:
+        sent.set_elapsed(time.perf_counter() - start)
+        hooks = request.hooks
+        response = dispatch_hook("response", hooks, sent, **kwargs) if hooks else sent
+        if not stream:
             self._read_body(response)
         return response
 

@@ -216,7 +216,10 @@ class HTTP11Connection:
         """
         remaining = self._direct_remaining
         if remaining is None:
-            return b"".join(iter(lambda: self.read_body(timeout), b""))
+            pieces = []
+            while piece := self.read_body(timeout):
+                pieces.append(piece)
+            return b"".join(pieces)
         first, self._direct_first = self._direct_first, b""
         # The body goes straight from the socket into the buffer of a BytesIO whose
         # getvalue() then hands that buffer over as bytes, uncopied (CPython does so when
@@ -254,8 +257,12 @@ class HTTP11Connection:
             self.close()
             raise InvalidHeader(f"Refused to send an invalid request head: {exc}") from exc
         assert head is not None
-        if body is None or isinstance(body, bytes):
-            self._write_whole(head, body or b"", timeout)
+        if body is None:  # the common GET: the head is the whole request
+            self._frame(_END_OF_MESSAGE)
+            self._stream.write(head, timeout)
+            self.request_started_writing = True
+        elif isinstance(body, bytes):
+            self._write_whole(head, body, timeout)
         else:
             self._write(head, timeout)
             for piece in body:
@@ -311,15 +318,16 @@ class HTTP11Connection:
                 buffered = len(self._h11.trailing_data[0]) if self._response_bytes else 0
                 self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
-                self._plan_direct_body(event)
                 return self._response_head(event)
             # InformationalResponse (100 Continue, 103 Early Hints): the final answer follows.
 
     def _response_head(self, event: h11.Response) -> ResponseHead:
+        headers = event.headers.raw_items()
+        self._plan_direct_body(event.status_code, headers)
         return ResponseHead(
             status_code=event.status_code,
             reason=event.reason.decode("latin-1"),
-            headers=event.headers.raw_items(),
+            headers=headers,
             http_version=event.http_version.decode("ascii"),
         )
 
@@ -364,17 +372,16 @@ class HTTP11Connection:
         if count == len(self._read_view) < READ_SIZE:
             self._read_view = memoryview(bytearray(READ_SIZE))
 
-    def _plan_direct_body(self, event: h11.Response) -> None:
+    def _plan_direct_body(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
         """Read this response's body past h11 if it is large and framed by Content-Length."""
         self._direct_remaining = None
-        status = event.status_code
         if self._request_method == b"HEAD" or status in _NO_BODY_STATUSES:
             return
         length = None
-        for name, value in event.headers:  # h11 validated these; names are lower case
-            if name == b"transfer-encoding":
+        for name, value in headers:  # validated by h11; (a list: h11's Headers iterates slowly)
+            if len(name) == 17 and name.lower() == b"transfer-encoding":
                 return
-            if name == b"content-length":
+            if len(name) == 14 and name.lower() == b"content-length":
                 length = int(value)
         if length is None or length < DIRECT_BODY_MIN:
             return
