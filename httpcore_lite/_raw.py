@@ -14,12 +14,15 @@ from typing import Any, Protocol
 from ._decoders import Decoder, decoder_for  # zlib: loaded with the first raw body
 from .structures import CaseInsensitiveDict
 
+_STREAM_READ = 1024 * 1024  # what a streamed body asks a capable source for at a time
+
 
 class BodySource(Protocol):
     """Where body pieces come from: ``read`` gives the next one, b"" at the end.
 
-    A source may also offer ``read_rest() -> bytes``, the whole rest in one object, when it
-    can do better than joining pieces (a pooled response reads a large body that way).
+    A source may also offer ``read_rest() -> bytes``, the whole rest in one object, and
+    ``read_piece(max_bytes)``, a piece of at most that size, when it can do better than
+    joining or cutting its own pieces (a pooled response reads a large body that way).
     """
 
     def read(self) -> bytes | bytearray: ...
@@ -147,28 +150,41 @@ class RawResponse(io.IOBase):
         yield from self._rechunk(amt, decode)
 
     def _rechunk(self, amt: int, decode: bool) -> Iterator[bytes]:
-        # Pieces of exactly ``amt`` bytes, each byte copied once: appended to one buffer,
-        # cut out through a view. (read(amt) in a loop would join and slice every time.)
+        # Pieces of exactly ``amt`` bytes, each byte copied once: a source that can read
+        # large pieces directly is asked for big ones (fewer system calls), which are cut
+        # through a view; a part-chunk waits in a small buffer for the rest.
         buffer = bytearray(self._pending)
         self._pending = b""
-        while (piece := self._next_piece(decode)) is not None:
+        want = max(amt, _STREAM_READ)
+        while (piece := self._next_piece(decode, want)) is not None:
             if not buffer and len(piece) == amt:
-                yield bytes(piece)
+                yield bytes(piece)  # exactly one chunk: no copy
                 continue
-            buffer += piece
-            whole = len(buffer) - len(buffer) % amt
-            if whole:
-                with memoryview(buffer) as view:
-                    for start in range(0, whole, amt):
-                        yield bytes(view[start : start + amt])
-                del buffer[:whole]
+            with memoryview(piece) as view:
+                start = 0
+                if buffer:
+                    start = min(amt - len(buffer), len(view))
+                    buffer += view[:start]
+                    if len(buffer) < amt:
+                        continue
+                    yield bytes(buffer)
+                    buffer.clear()
+                whole = start + (len(view) - start) // amt * amt
+                for offset in range(start, whole, amt):
+                    yield bytes(view[offset : offset + amt])
+                buffer += view[whole:]
         if buffer:
             yield bytes(buffer)
 
-    def _next_piece(self, decode: bool) -> bytes | bytearray | None:
-        """The next non-empty piece, decoded if asked; None at the end of the body."""
+    def _next_piece(self, decode: bool, want: int = 0) -> bytes | bytearray | None:
+        """The next non-empty piece, decoded if asked; None at the end of the body.
+
+        ``want``: how many bytes the caller would like, for a source that can read a piece
+        of that size directly (``read_piece``); others hand out pieces of their own size.
+        """
+        read_piece = getattr(self._source, "read_piece", None) if want else None
         while True:
-            raw = self._source.read()
+            raw = read_piece(want) if read_piece is not None else self._source.read()
             self._position += len(raw)
             decoder = self._body_decoder() if decode else None
             if not raw:

@@ -207,6 +207,36 @@ class HTTP11Connection:
                 self._finish_exchange()
                 return b""
 
+    def read_piece(self, max_bytes: int, timeout: float | None) -> bytes | bytearray:
+        """The next piece of the body, of at most ``max_bytes`` when the body is read past
+        h11 (then straight from the socket into the piece); b"" at the end. A body read
+        through h11 comes in h11's pieces, of any size.
+
+        Raises:
+            ChunkedEncodingError, ReadTimeout, ConnectionError: as ``read_body``.
+        """
+        remaining = self._direct_remaining
+        if remaining is None:
+            return self.read_body(timeout)
+        first = self._direct_first
+        if first:
+            piece, self._direct_first = first[:max_bytes], first[max_bytes:]
+            return piece
+        if remaining == 0:
+            self._finish_direct()
+            return b""
+        want = min(max_bytes, remaining)
+        try:
+            data = self._stream.read_exactly(want, timeout, READING_BODY)
+        except RequestException:
+            self.close()
+            raise
+        self._direct_remaining = remaining - len(data)
+        self._response_bytes += len(data)
+        if len(data) < want:
+            raise self._short_direct_body()
+        return data
+
     def read_rest(self, timeout: float | None) -> bytes:
         """The rest of the body in one bytes object (for ``Response.content``). A large
         body comes straight from the socket into its result, copied once at most.

@@ -16,6 +16,7 @@ import select
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
 from ..exceptions import ConnectionError, ConnectTimeout, ReadTimeout, RequestException, SSLError
@@ -118,6 +119,16 @@ class NetworkStream:
         except OSError as exc:
             raise _map_error(exc, action, self.host, self.port, timeout) from exc
 
+    def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes:
+        """``count`` bytes read straight into one new bytes object, as http.client reads a
+        body; fewer only if the peer closed first. Nothing past ``count`` is read.
+
+        Raises:
+            ReadTimeout, ConnectionError, SSLError: as ``read``.
+        """
+        with self._exact_reader(timeout, action) as reader:
+            return reader.read(count)
+
     def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
         """Fill ``buffer`` from the socket; returns the count, short only if the peer closed
         first. Nothing past the buffer is read.
@@ -125,13 +136,20 @@ class NetworkStream:
         Raises:
             ReadTimeout, ConnectionError, SSLError: as ``read``.
         """
-        # A BufferedReader reads a large request directly into the caller's buffer;
-        # buffer_size=1 stops it reading ahead into a buffer of its own, which would
-        # swallow whatever follows the body.
+        with self._exact_reader(timeout, action) as reader:
+            return reader.readinto(buffer)
+
+    @contextlib.contextmanager
+    def _exact_reader(
+        self, timeout: float | None, action: str
+    ) -> Iterator[io.BufferedReader[socket.SocketIO]]:
+        # A BufferedReader reads a large request directly into its result (or the caller's
+        # buffer): the kernel's copy is the only one. buffer_size=1 stops it reading ahead
+        # into a buffer of its own, which would swallow whatever follows the body.
         with io.BufferedReader(socket.SocketIO(self._sock, "rb"), buffer_size=1) as reader:
             try:
                 self._set_timeout(timeout)
-                return reader.readinto(buffer)
+                yield reader
             except OSError as exc:
                 raise _map_error(exc, action, self.host, self.port, timeout) from exc
 

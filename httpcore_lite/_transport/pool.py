@@ -286,6 +286,25 @@ class PooledResponse:
             self._give_back(conn)
         return data
 
+    def read_piece(self, max_bytes: int) -> bytes | bytearray:
+        """The next piece, of at most ``max_bytes`` for a large body (see
+        HTTP11Connection.read_piece); b"" at the end, when the connection goes back.
+
+        Raises:
+            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
+        """
+        conn = self._conn
+        if conn is None:
+            return b""
+        try:
+            data = conn.read_piece(max_bytes, self._read_timeout)
+        except BaseException:
+            self._give_back(conn)
+            raise
+        if not data:
+            self._give_back(conn)
+        return data
+
     def read_rest(self) -> bytes:
         """The rest of the body in one bytes object; the connection then goes back.
 
