@@ -23,6 +23,10 @@ FILE_CHUNK: Final = 64 * 1024
 
 BodyInput = Any  # what requests accepts for ``data``: too many shapes to spell out
 
+# json.dumps(value, allow_nan=False) builds an encoder on every call; one serves all (it
+# holds only its settings, so threads may share it). Same output, byte for byte.
+_JSON_ENCODER: Final = jsonlib.JSONEncoder(allow_nan=False)
+
 
 class EncodedBody(NamedTuple):
     """A body ready to send, and the framing headers it needs."""
@@ -62,7 +66,7 @@ def encode_body(data: BodyInput, json: Any) -> EncodedBody:
 
 def _encode_json(value: Any) -> EncodedBody:
     try:
-        text = jsonlib.dumps(value, allow_nan=False)
+        text = _JSON_ENCODER.encode(value)
     except (ValueError, TypeError) as exc:
         raise InvalidJSONError(exc) from exc
     body = text.encode("utf-8")

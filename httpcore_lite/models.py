@@ -187,7 +187,7 @@ class PreparedRequest(RequestHooksMixin):
     def __init__(self) -> None:
         self.method: str | None = None
         self.url: str | None = None
-        self.headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
+        self.headers: CaseInsensitiveDict[Any] = None  # type: ignore[assignment]  # as requests: set by prepare_headers
         self.body: Any = None
         self.hooks = default_hooks()
         self._cookies: Any = None
@@ -225,7 +225,7 @@ class PreparedRequest(RequestHooksMixin):
         p = PreparedRequest()
         p.method = self.method
         p.url = self.url
-        p.headers = self.headers.copy()
+        p.headers = self.headers.copy() if self.headers is not None else None
         p.body = self.body
         p.hooks = {event: list(hooks) for event, hooks in self.hooks.items()}
         p._cookies = self._cookies
