@@ -215,27 +215,9 @@ class HTTP11Connection:
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError: as ``read_body``.
         """
-        remaining = self._direct_remaining
-        if remaining is None:
+        if self._direct_remaining is None:
             return self.read_body(timeout)
-        first = self._direct_first
-        if first:
-            piece, self._direct_first = first[:max_bytes], first[max_bytes:]
-            return piece
-        if remaining == 0:
-            self._finish_direct()
-            return b""
-        want = min(max_bytes, remaining)
-        try:
-            data = self._stream.read_exactly(want, timeout, READING_BODY)
-        except RequestException:
-            self.close()
-            raise
-        self._direct_remaining = remaining - len(data)
-        self._response_bytes += len(data)
-        if len(data) < want:
-            raise self._short_direct_body()
-        return data
+        return self._read_direct(timeout, max_bytes)
 
     def read_rest(self, timeout: float | None) -> bytes:
         """The rest of the body in one bytes object (for ``Response.content``). A large
@@ -251,12 +233,15 @@ class HTTP11Connection:
                 pieces.append(piece)
             return b"".join(pieces)
         first, self._direct_first = self._direct_first, b""
+        if not first and not remaining:
+            self._finish_direct()
+            return b""
         # The body goes straight from the socket into the buffer of a BytesIO whose
         # getvalue() then hands that buffer over as bytes, uncopied (CPython does so when
         # the size is exact and no view is held): one copy, the kernel's.
         body = io.BytesIO()
-        body.seek(self._direct_total - 1)
-        body.write(b"\0")  # sized: the buffer now spans the whole body
+        body.seek(len(first) + remaining - 1)
+        body.write(b"\0")  # sized: the buffer now spans the rest of the body
         with body.getbuffer() as view:
             view[: len(first)] = first
             try:
@@ -425,28 +410,38 @@ class HTTP11Connection:
         # did not finish sending; DONE means the connection may carry another exchange.
         self._direct_reusable = self._h11.our_state is h11.DONE
 
-    def _read_direct(self, timeout: float | None) -> bytes:
+    def _read_direct(self, timeout: float | None, exactly: int | None = None) -> bytes:
+        """The next piece of a body read past h11: what has arrived (at most the buffer),
+        or ``exactly`` that many bytes, read straight into the piece. Fewer only at the end."""
         first = self._direct_first
         if first:
-            self._direct_first = b""
-            return first
+            cut = len(first) if exactly is None else exactly
+            piece, self._direct_first = first[:cut], first[cut:]
+            return piece
         remaining = self._direct_remaining
         assert remaining is not None
         if remaining == 0:
             self._finish_direct()
             return b""
-        view = self._read_view
-        if remaining < len(view):
-            view = view[:remaining]  # never read past the body: the next response follows
         try:
-            count = self._stream.read_into(view, timeout, READING_BODY)
+            if exactly is None:
+                data = self._read_available(remaining, timeout)
+            else:
+                data = self._stream.read_exactly(min(exactly, remaining), timeout, READING_BODY)
         except RequestException:
             self.close()
             raise
-        if count == 0:
+        self._direct_remaining = remaining - len(data)
+        self._response_bytes += len(data)
+        if not data or (exactly is not None and len(data) < min(exactly, remaining)):
             raise self._short_direct_body()
-        self._direct_remaining = remaining - count
-        self._response_bytes += count
+        return data
+
+    def _read_available(self, remaining: int, timeout: float | None) -> bytes:
+        view = self._read_view
+        if remaining < len(view):
+            view = view[:remaining]  # never read past the body: the next response follows
+        count = self._stream.read_into(view, timeout, READING_BODY)
         data = bytes(view[:count])
         if count == len(self._read_view) < READ_SIZE:
             self._read_view = memoryview(bytearray(READ_SIZE))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
 import socket
+import threading
 from collections.abc import Iterator
 from unittest import mock
 
@@ -308,3 +310,56 @@ def _check_split_body(body: bytes, cuts: list[int], chunk_sizes: list[int], chun
     conn.send_request(GET, None, 1.0)
     assert read_all_body(conn) == body
     assert conn.state is ConnectionState.IDLE
+
+
+def _serve_in_thread(server: socket.socket, data: bytes) -> threading.Thread:
+    # A large response does not fit the socketpair's buffer: write it while we read.
+    writer = threading.Thread(target=server.sendall, args=(data,))
+    writer.start()
+    return writer
+
+
+def test_read_rest_after_part_of_a_large_body(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    body = os.urandom(http11.DIRECT_BODY_MIN + 5000)
+    writer = _serve_in_thread(
+        server, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    )
+    conn.send_request(GET, None, 1.0)
+    first = conn.read_piece(1000, 1.0)
+    assert len(first) == 1000
+    assert first + conn.read_rest(1.0) == body
+    assert conn.state is ConnectionState.IDLE
+    writer.join(5)
+
+
+def test_read_rest_when_every_byte_was_read(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    conn, server = pair
+    body = os.urandom(http11.DIRECT_BODY_MIN + 5000)
+    writer = _serve_in_thread(
+        server, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    )
+    conn.send_request(GET, None, 1.0)
+    pieces = []
+    while sum(map(len, pieces)) < len(body):
+        pieces.append(conn.read_piece(4096, 1.0))
+    assert b"".join(pieces) == body
+    assert conn.state is ConnectionState.ACTIVE  # the end is not seen until asked for
+    assert conn.read_rest(1.0) == b""  # nothing left: no wait, no error
+    assert conn.state is ConnectionState.IDLE
+    writer.join(5)
+
+
+def test_large_body_then_keep_alive_on_the_same_connection(
+    pair: tuple[HTTP11Connection, socket.socket],
+) -> None:
+    conn, server = pair
+    body = os.urandom(http11.DIRECT_BODY_MIN)
+    wire = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    writer = _serve_in_thread(server, wire + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    conn.send_request(GET, None, 1.0)
+    assert conn.read_rest(1.0) == body
+    assert conn.state is ConnectionState.IDLE
+    conn.send_request(GET, None, 1.0)  # a fresh h11 state machine carries the next exchange
+    assert read_all_body(conn) == b"ok"
+    writer.join(5)
