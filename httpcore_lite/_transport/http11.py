@@ -207,10 +207,10 @@ class HTTP11Connection:
                 self._finish_exchange()
                 return b""
 
-    def read_piece(self, max_bytes: int, timeout: float | None) -> bytes | bytearray:
-        """The next piece of the body, of at most ``max_bytes`` when the body is read past
-        h11 (then straight from the socket into the piece); b"" at the end. A body read
-        through h11 comes in h11's pieces, of any size.
+    def read_piece(self, max_bytes: int | None, timeout: float | None) -> bytes | bytearray:
+        """The next piece of the body, of exactly ``max_bytes`` (fewer only at the end) when
+        the body is read past h11, straight from the socket into the piece; b"" at the end.
+        With None, or for a body read through h11, pieces come as they arrive.
 
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError: as ``read_body``.

@@ -269,24 +269,15 @@ class PooledResponse:
         return self._conn is None
 
     def read(self) -> bytes | bytearray:
-        """The next piece of the body; b"" at its end, when the connection goes back.
+        """The next piece of the body, as it comes; b"" at its end, when the connection
+        goes back.
 
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
         """
-        conn = self._conn
-        if conn is None:
-            return b""
-        try:
-            data = conn.read_body(self._read_timeout)
-        except BaseException:
-            self._give_back(conn)
-            raise
-        if not data:
-            self._give_back(conn)
-        return data
+        return self.read_piece(None)
 
-    def read_piece(self, max_bytes: int) -> bytes | bytearray:
+    def read_piece(self, max_bytes: int | None) -> bytes | bytearray:
         """The next piece, of at most ``max_bytes`` for a large body (see
         HTTP11Connection.read_piece); b"" at the end, when the connection goes back.
 
