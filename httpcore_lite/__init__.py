@@ -7,7 +7,7 @@
 This module defines nothing: it re-exports the public names, and ``__all__`` lists them.
 """
 
-from . import adapters, api, auth, exceptions, hooks, models, sessions, structures, timeouts
+from . import adapters, api, auth, exceptions, hooks, models, sessions, structures, timeouts, utils
 from ._version import __version__
 from .api import delete, get, head, options, patch, post, put, request
 from .exceptions import (
@@ -59,4 +59,5 @@ __all__ = [
     "sessions",
     "structures",
     "timeouts",
+    "utils",
 ]

@@ -18,9 +18,10 @@ from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
 from ._transport.tls import TLSConfig
 from ._urls import split_url
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
-from .models import PreparedRequest, Response, get_encoding_from_headers
+from .models import PreparedRequest, Response
 from .structures import CaseInsensitiveDict
 from .timeouts import Timeout, TimeoutInput
+from .utils import get_encoding_from_headers
 
 DEFAULT_POOLSIZE: Final = 10
 DEFAULT_RETRIES: Final = 0

@@ -6,26 +6,34 @@ adapter put there.
 
 from __future__ import annotations
 
-import codecs
 import datetime
-import functools
 import json as jsonlib
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from . import _body, _urls
 from .auth import coerce_auth
 from .exceptions import (
     HTTPError,
-    InvalidHeader,
     InvalidURL,
     JSONDecodeError,
     StreamConsumedError,
 )
 from .hooks import HOOKS, default_hooks, dispatch_hook
 from .structures import CaseInsensitiveDict
+from .utils import (
+    check_header_validity,
+    decode_unicode_stream,
+    get_auth_from_url,
+    guess_encoding,
+    guess_json_utf,
+    iter_slices,
+    parse_header_links,
+    read_source,
+    split_lines,
+    split_on_delimiter,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._raw import BodySource
@@ -35,59 +43,6 @@ REDIRECT_STATI: Final = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_STATI: Final = frozenset({301, 308})
 CONTENT_CHUNK_SIZE: Final = 10 * 1024
 ITER_CHUNK_SIZE: Final = 512
-
-# requests' header validation, plus NUL, which no header may carry (RFC 9110 section 5.5).
-_VALID_NAME: Final = re.compile(r"[^:\s][^:\r\n\x00]*\Z")
-_VALID_VALUE: Final = re.compile(r"(\S[^\r\n\x00]*)?\Z")
-_VALID_NAME_BYTES: Final = re.compile(rb"[^:\s][^:\r\n\x00]*\Z")
-_VALID_VALUE_BYTES: Final = re.compile(rb"(\S[^\r\n\x00]*)?\Z")
-
-
-# Header pairs already found valid. A client sends the same few headers on every request;
-# checking a pair once is enough. Bounded: cleared when full.
-_VALID_PAIRS: set[tuple[Any, Any]] = set()
-_VALID_PAIRS_MAX: Final = 4096
-
-
-def _validate_header(name: Any, value: Any) -> None:
-    pair = (name, value)
-    try:
-        if pair in _VALID_PAIRS:
-            return
-    except TypeError:  # an unhashable value: check_header_validity says what is wrong
-        pass
-    check_header_validity(name, value)
-    if len(_VALID_PAIRS) >= _VALID_PAIRS_MAX:
-        _VALID_PAIRS.clear()
-    _VALID_PAIRS.add(pair)
-
-
-def check_header_validity(name: Any, value: Any) -> None:
-    """Refuse a header that could split the request or smuggle another one.
-
-    Raises:
-        InvalidHeader: a name or value that is not str/bytes, or holds CR, LF or NUL, or
-            starts with whitespace.
-    """
-    for part, kind, str_check, bytes_check in (
-        (name, "name", _VALID_NAME, _VALID_NAME_BYTES),
-        (value, "value", _VALID_VALUE, _VALID_VALUE_BYTES),
-    ):
-        ok: object
-        if isinstance(part, str):
-            ok = str_check.match(part)
-        elif isinstance(part, bytes):
-            ok = bytes_check.match(part)
-        else:
-            raise InvalidHeader(
-                f"Header part ({part!r}) from {(name, value)} must be of type str or bytes, "
-                f"not {type(part)}"
-            )
-        if not ok:
-            raise InvalidHeader(
-                "Invalid leading whitespace, reserved character(s), or return character(s) "
-                f"in header {kind}: {part!r}"
-            )
 
 
 class RequestHooksMixin:
@@ -247,7 +202,7 @@ class PreparedRequest(RequestHooksMixin):
         """Raises: InvalidHeader."""
         pairs = headers.items() if headers else ()
         for name, value in pairs:
-            _validate_header(name, value)
+            check_header_validity((name, value))
         if isinstance(headers, CaseInsensitiveDict):
             self.headers = headers.copy()  # names are str already: copy the store whole
         else:
@@ -323,15 +278,6 @@ class PreparedRequest(RequestHooksMixin):
         parts = urlsplit(self.url or "")
         path = parts.path or "/"
         return f"{path}?{parts.query}" if parts.query else path
-
-
-def get_auth_from_url(url: str) -> tuple[str, str]:
-    """The (username, password) in ``url``, percent-decoded; empty strings when absent."""
-    parts = urlsplit(url)
-    try:
-        return unquote(parts.username or ""), unquote(parts.password or "")
-    except (AttributeError, TypeError):
-        return "", ""
 
 
 class Response:
@@ -490,11 +436,11 @@ class Response:
             raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
         if self._content_consumed:
             content = self._content if isinstance(self._content, bytes) else b""
-            chunks: Iterator[Any] = _iter_slices(content, chunk_size)
+            chunks: Iterator[Any] = iter_slices(content, chunk_size)
         else:
             chunks = self._stream_chunks(chunk_size)
         if decode_unicode:
-            chunks = _decode_unicode(chunks, self.encoding)
+            chunks = decode_unicode_stream(chunks, self.encoding)
         return chunks
 
     def _stream_chunks(self, chunk_size: int | None) -> Iterator[bytes]:
@@ -516,8 +462,8 @@ class Response:
         """
         chunks = self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode)
         if delimiter is not None:
-            return _split_on_delimiter(chunks, delimiter)
-        return _split_lines(chunks)
+            return split_on_delimiter(chunks, delimiter)
+        return split_lines(chunks)
 
     @property
     def content(self) -> bytes | None:
@@ -537,7 +483,7 @@ class Response:
     def _read_content(self) -> bytes | None:
         body = self._body
         if body is not None and "content-encoding" not in self.headers:
-            return _read_source(body)  # nothing to decode: no file object needed
+            return read_source(body)  # nothing to decode: no file object needed
         raw = self.raw
         if self.status_code == 0 or raw is None:
             return None
@@ -619,186 +565,6 @@ class Response:
             self._body.close()
         elif self._raw is not None:
             self._raw.close()
-
-
-# -- helpers for the body -----------------------------------------------------------------
-
-
-def _read_source(source: BodySource) -> bytes:
-    read_rest = getattr(source, "read_rest", None)  # optional: the whole rest at once
-    if read_rest is not None:
-        data: bytes = read_rest()
-        return data
-    first = source.read()
-    if not first:
-        return b""
-    second = source.read()
-    if not second:
-        return bytes(first)  # the usual small body: one piece
-    pieces = [first, second]
-    while piece := source.read():
-        pieces.append(piece)
-    return b"".join(pieces)
-
-
-def _iter_slices(data: bytes, size: int | None) -> Iterator[bytes]:
-    if size is None or size <= 0:
-        size = len(data) or 1
-    for start in range(0, len(data), size):
-        yield data[start : start + size]
-
-
-def _decode_unicode(chunks: Iterable[bytes], encoding: str | None) -> Iterator[Any]:
-    if encoding is None:
-        yield from chunks
-        return
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    for chunk in chunks:
-        text = decoder.decode(chunk)
-        if text:
-            yield text
-    tail = decoder.decode(b"", final=True)
-    if tail:
-        yield tail
-
-
-def _split_lines(chunks: Iterable[Any]) -> Iterator[Any]:
-    # splitlines() per chunk, holding back an incomplete last line, and a lone trailing CR
-    # whose LF may start the next chunk (requests #3980).
-    pending = None
-    for chunk in chunks:
-        data = chunk if pending is None else pending + chunk
-        lines = data.splitlines(keepends=True)
-        pending = lines.pop() if lines else None
-        if pending is not None and _ends_line(pending) and not _ends_with_cr(pending):
-            lines.append(pending)
-            pending = None
-        for line in lines:
-            yield _without_terminator(line)
-    if pending:
-        yield _without_terminator(pending)
-
-
-def _without_terminator(line: Any) -> Any:
-    # Whatever splitlines() split on (CR, LF, CR LF, and for text also VT, FF, U+2028...).
-    return line.splitlines()[0] if line else line
-
-
-def _ends_line(piece: Any) -> bool:
-    return bool(piece) and piece.splitlines() != [piece]
-
-
-def _ends_with_cr(piece: Any) -> bool:
-    return bool(piece.endswith("\r" if isinstance(piece, str) else b"\r"))
-
-
-def _split_on_delimiter(chunks: Iterable[Any], delimiter: str | bytes) -> Iterator[Any]:
-    pending = None
-    for chunk in chunks:
-        data = chunk if pending is None else pending + chunk
-        lines = data.split(delimiter)
-        pending = lines.pop()
-        yield from lines
-    if pending:
-        yield pending
-
-
-_BOMS: Final = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
-def guess_encoding(content: bytes) -> str:
-    """The encoding a body suggests without a declared charset."""
-    for bom, name in _BOMS:
-        if content.startswith(bom):
-            return name
-    if content.isascii():
-        return "ascii"
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return "ISO-8859-1"
-    return "utf-8"
-
-
-def guess_json_utf(data: bytes) -> str | None:
-    """The UTF flavour of a JSON text from its first four bytes (RFC 4627 section 3):
-    JSON starts with two ASCII characters, so the NUL pattern gives the encoding away."""
-    sample = data[:4]
-    if sample in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
-        return "utf-32"
-    if sample[:3] == codecs.BOM_UTF8:
-        return "utf-8-sig"
-    if sample[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return "utf-16"
-    nulls = sample.count(b"\x00")
-    if nulls == 0:
-        return "utf-8"
-    if nulls == 2:
-        if sample[::2] == b"\x00\x00":
-            return "utf-16-be"
-        if sample[1::2] == b"\x00\x00":
-            return "utf-16-le"
-    if nulls == 3:
-        if sample[:3] == b"\x00\x00\x00":
-            return "utf-32-be"
-        if sample[1:] == b"\x00\x00\x00":
-            return "utf-32-le"
-    return None
-
-
-def parse_header_links(value: str) -> list[dict[str, str]]:
-    """Parse a Link header: ``<url>; rel="next", <url2>; rel="last"``."""
-    links: list[dict[str, str]] = []
-    replace_chars = " '\""
-    value = value.strip(replace_chars)
-    if not value:
-        return links
-    for val in re.split(", *<", value):
-        url, _, params = val.partition(";")
-        link = {"url": url.strip("<> '\"")}
-        for param in params.split(";"):
-            key, sep, param_value = param.partition("=")
-            if not sep:
-                continue
-            link[key.strip(replace_chars)] = param_value.strip(replace_chars)
-        links.append(link)
-    return links
-
-
-def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
-    """``text/html; charset=UTF-8`` -> ("text/html", {"charset": "UTF-8"})."""
-    media_type, *params = value.split(";")
-    parsed = {}
-    for param in params:
-        key, sep, param_value = param.strip().partition("=")
-        if key:
-            parsed[key.strip().lower()] = param_value.strip(" '\"") if sep else "true"
-    return media_type.strip(), parsed
-
-
-def get_encoding_from_headers(headers: Mapping[str, str]) -> str | None:
-    """requests' rule: the charset parameter; else ISO-8859-1 for text/*; UTF-8 for JSON."""
-    content_type = headers.get("content-type")
-    return _encoding_of(content_type) if content_type else None
-
-
-@functools.lru_cache(maxsize=128)
-def _encoding_of(content_type: str) -> str | None:
-    # A server sends the same few Content-Types: parse each once.
-    media_type, params = parse_content_type(content_type)
-    if "charset" in params:
-        return params["charset"]
-    if "text" in media_type:
-        return "ISO-8859-1"
-    if "application/json" in media_type:
-        return "utf-8"
-    return None
 
 
 __all__ = [

@@ -14,8 +14,8 @@ from httpcore_lite._raw import RawResponse
 from httpcore_lite._transport.http11 import ResponseHead
 from httpcore_lite.adapters import HTTPAdapter
 from httpcore_lite.exceptions import HTTPError, JSONDecodeError, StreamConsumedError
-from httpcore_lite.models import get_encoding_from_headers
 from httpcore_lite.structures import CaseInsensitiveDict
+from httpcore_lite.utils import get_encoding_from_headers
 
 from ..bodies import ChunkSource
 
