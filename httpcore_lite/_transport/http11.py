@@ -8,11 +8,13 @@ The life of a connection: NEW -> ACTIVE (one exchange) -> IDLE (reusable) -> ACT
 -> CLOSED. It goes back to IDLE only when both sides finished their messages cleanly and no
 unasked bytes followed the response; anything else closes it.
 
-Large bodies are read past h11. h11 copies every body byte three times on its way through
-its receive buffer; a body with a Content-Length of DIRECT_BODY_MIN or more is instead read
-from the socket exactly as announced, copied once. h11 still parses the head and decides
-whether the connection may stay open (after a "Connection: close" or HTTP/1.0 response its
-``our_state`` is already MUST_CLOSE); a reused connection then starts a fresh h11.Connection.
+Bodies framed by Content-Length are read past h11. h11 copies every body byte three times
+on its way through its receive buffer, and its per-event work costs more than a new
+h11.Connection; so such a body is read from the socket exactly as announced. h11 still parses
+the head and decides whether the connection may stay open (after a "Connection: close" or an
+HTTP/1.0 response its ``our_state`` is already MUST_CLOSE); a reused connection then starts
+its next exchange with a fresh h11.Connection. Chunked bodies, and bodies that end with the
+connection, go through h11.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ MAX_RESPONSE_HEAD: Final = 64 * 1024
 # reads keep h11's per-event cost low on big bodies; small responses never pay for them.
 READ_SIZE: Final = 1024 * 1024
 _FIRST_READ_SIZE: Final = 64 * 1024
-DIRECT_BODY_MIN: Final = 256 * 1024
+# From this size on, .content reads the rest of a body straight into its bytes object.
+LARGE_BODY: Final = 256 * 1024
 _NO_BODY_STATUSES: Final = frozenset({204, 304})  # RFC 9110 section 6.4.1
 # Bodies up to this size go out in the same write as the head: one syscall, one packet.
 _COALESCE_LIMIT: Final = 64 * 1024
@@ -233,9 +236,14 @@ class HTTP11Connection:
                 pieces.append(piece)
             return b"".join(pieces)
         first, self._direct_first = self._direct_first, b""
-        if not first and not remaining:
+        if not remaining:  # the usual small body: it came with the head
             self._finish_direct()
-            return b""
+            return first
+        if len(first) + remaining < LARGE_BODY:
+            pieces = [first, self._read_direct(timeout)]
+            while piece := self._read_direct(timeout):
+                pieces.append(piece)
+            return b"".join(pieces)
         # The body goes straight from the socket into the buffer of a BytesIO whose
         # getvalue() then hands that buffer over as bytes, uncopied (CPython does so when
         # the size is exact and no view is held): one copy, the kernel's.
@@ -388,7 +396,7 @@ class HTTP11Connection:
             self._read_view = memoryview(bytearray(READ_SIZE))
 
     def _plan_direct_body(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
-        """Read this response's body past h11 if it is large and framed by Content-Length."""
+        """Read this response's body past h11 if it is framed by Content-Length."""
         self._direct_remaining = None
         if self._request_method == b"HEAD" or status in _NO_BODY_STATUSES:
             return
@@ -398,7 +406,7 @@ class HTTP11Connection:
                 return
             if len(name) == 14 and name.lower() == b"content-length":
                 length = int(value)
-        if length is None or length < DIRECT_BODY_MIN:
+        if length is None:
             return
         buffered = self._h11.trailing_data[0]  # body bytes that came with the head
         if len(buffered) > length:

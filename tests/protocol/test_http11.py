@@ -7,7 +7,6 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
-from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -282,17 +281,11 @@ class ScriptedStream:
     cuts=st.lists(st.integers(min_value=1, max_value=400), max_size=10),
     chunk_sizes=st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=5),
     chunked=st.booleans(),
-    direct=st.booleans(),
 )
 def test_body_split_anywhere_reads_the_same(
-    body: bytes, cuts: list[int], chunk_sizes: list[int], chunked: bool, direct: bool
+    body: bytes, cuts: list[int], chunk_sizes: list[int], chunked: bool
 ) -> None:
-    # direct: every Content-Length body is read past h11, as large ones are.
-    with mock.patch.object(http11, "DIRECT_BODY_MIN", 0 if direct else http11.DIRECT_BODY_MIN):
-        _check_split_body(body, cuts, chunk_sizes, chunked)
-
-
-def _check_split_body(body: bytes, cuts: list[int], chunk_sizes: list[int], chunked: bool) -> None:
+    # Content-Length bodies are read past h11, chunked ones through it: both, cut anywhere.
     if chunked:
         pieces, rest = [], body
         for size in chunk_sizes * (len(body) + 1):
@@ -321,7 +314,7 @@ def _serve_in_thread(server: socket.socket, data: bytes) -> threading.Thread:
 
 def test_read_rest_after_part_of_a_large_body(pair: tuple[HTTP11Connection, socket.socket]) -> None:
     conn, server = pair
-    body = os.urandom(http11.DIRECT_BODY_MIN + 5000)
+    body = os.urandom(http11.LARGE_BODY + 5000)
     writer = _serve_in_thread(
         server, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     )
@@ -335,7 +328,7 @@ def test_read_rest_after_part_of_a_large_body(pair: tuple[HTTP11Connection, sock
 
 def test_read_rest_when_every_byte_was_read(pair: tuple[HTTP11Connection, socket.socket]) -> None:
     conn, server = pair
-    body = os.urandom(http11.DIRECT_BODY_MIN + 5000)
+    body = os.urandom(http11.LARGE_BODY + 5000)
     writer = _serve_in_thread(
         server, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     )
@@ -354,7 +347,7 @@ def test_large_body_then_keep_alive_on_the_same_connection(
     pair: tuple[HTTP11Connection, socket.socket],
 ) -> None:
     conn, server = pair
-    body = os.urandom(http11.DIRECT_BODY_MIN)
+    body = os.urandom(http11.LARGE_BODY)
     wire = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     writer = _serve_in_thread(server, wire + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     conn.send_request(GET, None, 1.0)

@@ -1,4 +1,5 @@
-"""Bodies large enough to be read past h11 (DIRECT_BODY_MIN and up): framing, reuse, errors."""
+"""Large bodies, read past h11 (whole into one bytes object from LARGE_BODY up): framing,
+reuse, errors."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from collections.abc import Callable
 import pytest
 
 import httpcore_lite as requests
-from httpcore_lite._transport.http11 import DIRECT_BODY_MIN
+from httpcore_lite._transport.http11 import LARGE_BODY
 
 from ..servers import RawServer, response
 from ._helpers import per_connection
 
 Serve = Callable[..., RawServer]
-BIG = os.urandom(DIRECT_BODY_MIN * 2 + 12345)
+BIG = os.urandom(LARGE_BODY * 2 + 12345)
 
 
 def answer_each_with(*answers: bytes) -> Callable[[socket.socket, RawServer], None]:
@@ -61,9 +62,9 @@ def test_raw_read_of_a_large_body(serve: Serve) -> None:
 
 
 def test_large_gzip_body_is_decoded(serve: Serve) -> None:
-    plain = os.urandom(DIRECT_BODY_MIN * 2)  # incompressible: the gzip body stays large
+    plain = os.urandom(LARGE_BODY * 2)  # incompressible: the gzip body stays large
     packed = gzip.compress(plain)
-    assert len(packed) >= DIRECT_BODY_MIN
+    assert len(packed) >= LARGE_BODY
     server = serve(answer_each_with(response(packed, headers=[("Content-Encoding", "gzip")])))
     with requests.Session() as s:
         assert s.get(server.url, timeout=5).content == plain
@@ -99,12 +100,12 @@ def test_head_with_a_large_length_has_no_body(serve: Serve) -> None:
 
 def _cut_short(conn: socket.socket, server: RawServer) -> None:
     if server.read(conn):
-        conn.sendall(response(BIG)[:-DIRECT_BODY_MIN])
+        conn.sendall(response(BIG)[:-LARGE_BODY])
 
 
 def test_short_large_body_raises_for_content(serve: Serve) -> None:
     server = serve(_cut_short)
-    expected = f"received {len(BIG) - DIRECT_BODY_MIN} bytes, expected {len(BIG)}"
+    expected = f"received {len(BIG) - LARGE_BODY} bytes, expected {len(BIG)}"
     with requests.Session() as s, pytest.raises(requests.exceptions.ChunkedEncodingError) as info:
         s.get(server.url, timeout=5)
     assert expected in str(info.value)
@@ -113,7 +114,7 @@ def test_short_large_body_raises_for_content(serve: Serve) -> None:
 
 def test_short_large_body_raises_when_streamed(serve: Serve) -> None:
     server = serve(per_connection(_cut_short, answer_each_with(response(b"fresh"))))
-    expected = f"received {len(BIG) - DIRECT_BODY_MIN} bytes, expected {len(BIG)}"
+    expected = f"received {len(BIG) - LARGE_BODY} bytes, expected {len(BIG)}"
     with requests.Session() as s:
         with (
             s.get(server.url, stream=True, timeout=5) as r,
