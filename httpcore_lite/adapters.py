@@ -19,9 +19,7 @@ from ._transport.tls import TLSConfig
 from ._urls import split_url
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
 from .models import PreparedRequest, Response
-from .structures import CaseInsensitiveDict
 from .timeouts import Timeout, TimeoutInput
-from .utils import get_encoding_from_headers
 
 DEFAULT_POOLSIZE: Final = 10
 DEFAULT_RETRIES: Final = 0
@@ -152,8 +150,7 @@ class HTTPAdapter(BaseAdapter):
         response = Response()
         head = pooled.head
         response.status_code = head.status_code
-        response.headers = _decode_headers(head.headers)
-        response.encoding = get_encoding_from_headers(response.headers)
+        response.set_raw_headers(head.headers)
         response.reason = head.reason
         response.attach_body(pooled, version=10 if head.http_version == "1.0" else 11)
         response.url = req.url
@@ -242,19 +239,6 @@ def encode_headers(host: str, headers: Iterable[tuple[Any, Any]]) -> Headers:
         else:
             encoded.append((name_bytes, value_bytes))
     return ((b"Host", host_value), *encoded)
-
-
-def _decode_headers(raw: list[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:
-    # Repeated fields are joined with ", " (RFC 9110 section 5.3), as requests shows them.
-    pairs: dict[str, tuple[str, str]] = {}
-    for name_bytes, value_bytes in raw:
-        name = name_bytes.decode("latin-1")
-        value = value_bytes.decode("latin-1")
-        lower = name.lower()
-        if lower in pairs:
-            value = f"{pairs[lower][1]}, {value}"
-        pairs[lower] = (name, value)
-    return CaseInsensitiveDict.from_pairs(pairs.values())
 
 
 __all__ = ["BaseAdapter", "HTTPAdapter"]

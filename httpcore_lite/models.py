@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json as jsonlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
@@ -24,8 +24,10 @@ from .hooks import HOOKS, default_hooks, dispatch_hook
 from .structures import CaseInsensitiveDict
 from .utils import (
     check_header_validity,
+    decode_headers,
     decode_unicode_stream,
     get_auth_from_url,
+    get_encoding_from_headers,
     guess_encoding,
     guess_json_utf,
     iter_slices,
@@ -280,6 +282,9 @@ class PreparedRequest(RequestHooksMixin):
         return f"{path}?{parts.query}" if parts.query else path
 
 
+_FROM_HEADERS: Final = object()  # Response.encoding not set: derive it from Content-Type
+
+
 class Response:
     """The server's response to an HTTP request.
 
@@ -311,7 +316,9 @@ class Response:
     _body: BodySource | None = None  # where the body comes from until ``raw`` is asked for
     _http_version = 11
     url: str | None = None
-    encoding: str | None = None
+    _encoding: Any = _FROM_HEADERS
+    _headers: CaseInsensitiveDict[str] | None = None
+    _raw_headers: Iterable[tuple[bytes, bytes]] = ()
     reason: str | None = None
     cookies: Any = None
     _elapsed_seconds = 0.0
@@ -321,7 +328,6 @@ class Response:
     def __init__(self) -> None:
         self._content: bytes | bool | None = False
         self._content_consumed = False
-        self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
         self.history: list[Response] = []
 
     def __enter__(self) -> Response:
@@ -344,6 +350,39 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
+
+    @property
+    def headers(self) -> CaseInsensitiveDict[str]:
+        """The response headers, case-insensitive; repeated fields joined with ", ".
+
+        Decoded from the received bytes when first read: code that only wants the body
+        never pays for them.
+        """
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = decode_headers(self._raw_headers)
+        return headers
+
+    @headers.setter
+    def headers(self, value: CaseInsensitiveDict[str]) -> None:
+        self._headers = value
+
+    def set_raw_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        """For adapters: the header fields as received, decoded when ``headers`` is read."""
+        self._raw_headers = raw
+        self._headers = None
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding ``text`` decodes with: set it, or it comes from Content-Type."""
+        if self._encoding is _FROM_HEADERS:
+            self._encoding = get_encoding_from_headers(self.headers)
+        encoding: str | None = self._encoding
+        return encoding
+
+    @encoding.setter
+    def encoding(self, value: str | None) -> None:
+        self._encoding = value
 
     @property
     def elapsed(self) -> datetime.timedelta:
@@ -480,9 +519,16 @@ class Response:
         self._content_consumed = True
         return self._content  # type: ignore[return-value]
 
+    def _has_content_encoding(self) -> bool:
+        if self._headers is not None:
+            return "content-encoding" in self._headers
+        return any(  # still undecoded: look at the raw fields
+            len(name) == 16 and name.lower() == b"content-encoding" for name, _ in self._raw_headers
+        )
+
     def _read_content(self) -> bytes | None:
         body = self._body
-        if body is not None and "content-encoding" not in self.headers:
+        if body is not None and not self._has_content_encoding():
             return read_source(body)  # nothing to decode: no file object needed
         raw = self.raw
         if self.status_code == 0 or raw is None:

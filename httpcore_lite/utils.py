@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit
 
 from .exceptions import InvalidHeader
+from .structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._raw import BodySource
@@ -251,3 +252,17 @@ def _encoding_of(content_type: str) -> str | None:
     if "application/json" in media_type:
         return "utf-8"
     return None
+
+
+def decode_headers(raw: Iterable[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:
+    """Header fields as received (latin-1 bytes) as a CaseInsensitiveDict. Repeated fields
+    are joined with ", " (RFC 9110 section 5.3), as requests shows them."""
+    pairs: dict[str, tuple[str, str]] = {}
+    for name_bytes, value_bytes in raw:
+        name = name_bytes.decode("latin-1")
+        value = value_bytes.decode("latin-1")
+        lower = name.lower()
+        if lower in pairs:
+            value = f"{pairs[lower][1]}, {value}"
+        pairs[lower] = (name, value)
+    return CaseInsensitiveDict.from_pairs(pairs.values())
