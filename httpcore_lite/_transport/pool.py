@@ -145,12 +145,21 @@ class ConnectionPool:
         if self._block and connect_timeout is not None:
             deadline = time.monotonic() + connect_timeout
         while True:
+            stale: list[HTTP11Connection] = []
             with self._lock:
                 host_pool = self._host_pool(key)
-                candidate = None if fresh_only else self._pop_idle(host_pool)
-                if candidate is None:
-                    self._wait_for_room(host_pool, key, deadline, connect_timeout)
+                while True:
+                    candidate = self._pop_idle(host_pool)
+                    if candidate is not None and fresh_only:
+                        stale.append(candidate)  # after a stale one, its siblings go too
+                        continue
+                    if candidate is not None or self._has_room(host_pool):
+                        break
+                    # Full: wait for a connection to come back, then look again.
+                    self._wait_for_room(key, deadline, connect_timeout)
                 host_pool.active += 1
+            for conn in stale:
+                conn.close()
             if candidate is None:
                 return self._open(key, host_pool, connect_timeout), host_pool
             if candidate.is_readable():  # closed by the server while idle: drop it
@@ -191,19 +200,19 @@ class ConnectionPool:
             conn.close()
         return None
 
-    def _wait_for_room(
-        self, host_pool: _HostPool, key: PoolKey, deadline: float | None, timeout: float | None
-    ) -> None:
-        if not self._block:
-            return
-        while host_pool.active >= self._maxsize:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise ConnectTimeout(
-                    f"Timed out after {timeout:g} s waiting for a free connection to "
-                    f"{key.origin} (pool_maxsize={self._maxsize}, pool_block=True)"
-                )
-            self._freed.wait(remaining)
+    def _has_room(self, host_pool: _HostPool) -> bool:
+        # Only a blocking pool limits the connections in use; idle ones were taken first.
+        return not self._block or host_pool.active < self._maxsize
+
+    def _wait_for_room(self, key: PoolKey, deadline: float | None, timeout: float | None) -> None:
+        """Wait (lock held) until a connection is given back, or the deadline passes."""
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise ConnectTimeout(
+                f"Timed out after {timeout:g} s waiting for a free connection to "
+                f"{key.origin} (pool_maxsize={self._maxsize}, pool_block=True)"
+            )
+        self._freed.wait(remaining)
 
     def _release(self, conn: HTTP11Connection, host_pool: _HostPool) -> None:
         with self._lock:
