@@ -146,20 +146,15 @@ class ConnectionPool:
             deadline = time.monotonic() + connect_timeout
         while True:
             stale: list[HTTP11Connection] = []
-            with self._lock:
-                host_pool = self._host_pool(key)
-                while True:
-                    candidate = self._pop_idle(host_pool)
-                    if candidate is not None and fresh_only:
-                        stale.append(candidate)  # after a stale one, its siblings go too
-                        continue
-                    if candidate is not None or self._has_room(host_pool):
-                        break
-                    # Full: wait for a connection to come back, then look again.
-                    self._wait_for_room(key, deadline, connect_timeout)
-                host_pool.active += 1
-            for conn in stale:
-                conn.close()
+            try:
+                with self._lock:
+                    host_pool = self._host_pool(key)
+                    candidate = self._claim(
+                        host_pool, key, deadline, connect_timeout, stale if fresh_only else None
+                    )
+            finally:
+                for conn in stale:
+                    conn.close()
             if candidate is None:
                 return self._open(key, host_pool, connect_timeout), host_pool
             if candidate.is_readable():  # closed by the server while idle: drop it
@@ -199,6 +194,28 @@ class ConnectionPool:
                 return conn
             conn.close()
         return None
+
+    def _claim(
+        self,
+        host_pool: _HostPool,
+        key: PoolKey,
+        deadline: float | None,
+        timeout: float | None,
+        stale: list[HTTP11Connection] | None,
+    ) -> HTTP11Connection | None:
+        """(Lock held.) An idle connection, or None when there is room to open one; either
+        way it is counted in use. With ``stale`` (a replay after a stale connection), idle
+        connections are not taken but put there to be closed: its siblings went stale too.
+        """
+        while True:
+            candidate = self._pop_idle(host_pool)
+            if candidate is not None and stale is not None:
+                stale.append(candidate)
+                continue
+            if candidate is not None or self._has_room(host_pool):
+                host_pool.active += 1
+                return candidate
+            self._wait_for_room(key, deadline, timeout)  # full: wait for one to come back
 
     def _has_room(self, host_pool: _HostPool) -> bool:
         # Only a blocking pool limits the connections in use; idle ones were taken first.
