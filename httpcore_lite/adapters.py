@@ -20,6 +20,7 @@ from ._urls import split_url
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
 from .models import PreparedRequest, Response
 from .timeouts import Timeout, TimeoutInput
+from .utils import check_header_validity
 
 DEFAULT_POOLSIZE: Final = 10
 DEFAULT_RETRIES: Final = 0
@@ -182,14 +183,19 @@ def plan_exchange(
 
     Raises:
         InvalidSchema, InvalidURL: a URL that cannot be sent to.
-        InvalidHeader: a header value that latin-1 cannot encode.
+        InvalidHeader: a header that is not valid, or cannot be encoded as latin-1.
     """
     try:
-        return _cached_plan(method, url, headers, verify, cert)
-    except TypeError:  # an unhashable header value (set by hand on a PreparedRequest)
         return _plan(method, url, headers, verify, cert)
+    except TypeError:
+        # An unhashable header value, set by hand after the request was prepared: the
+        # check says what is wrong with it.
+        for header in headers:
+            check_header_validity(header)
+        raise
 
 
+@functools.lru_cache(maxsize=256)
 def _plan(
     method: str,
     url: str,
@@ -207,9 +213,6 @@ def _plan(
     return PoolKey(split.origin, tls), head
 
 
-_cached_plan = functools.lru_cache(maxsize=256)(_plan)
-
-
 def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
     if cert is None or isinstance(cert, str):
         return cert
@@ -221,12 +224,16 @@ def encode_headers(host: str, headers: Iterable[tuple[Any, Any]]) -> Headers:
     """Host first (RFC 9112 section 3.2 asks for it early), then the request's headers,
     as latin-1 bytes. A Host the caller set replaces ours.
 
+    Headers are checked again here: a PreparedRequest's headers can be changed after it
+    was prepared (pairs already found valid cost a set lookup).
+
     Raises:
-        InvalidHeader: a value that latin-1 cannot encode.
+        InvalidHeader: a header that is not valid, or a value latin-1 cannot encode.
     """
     encoded = []
     host_value: bytes = host.encode("ascii")
     for name, value in headers:
+        check_header_validity((name, value))
         name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
         try:
             value_bytes = value if isinstance(value, bytes) else value.encode("latin-1")

@@ -105,6 +105,22 @@ def test_header_injection_is_refused_before_connecting(
     assert [r.split(b"\r\n", 1)[0] for r in server.requests] == [b"GET /probe HTTP/1.1"]
 
 
+@pytest.mark.parametrize("value", [5, ["a"], "a\r\nEvil: 1"], ids=["int", "list", "crlf"])
+def test_headers_changed_after_preparing_are_checked_before_sending(
+    serve: Serve, value: Any
+) -> None:
+    server = serve(keep_alive_handler(b"probe"))
+    with requests.Session() as s:
+        prepared = s.prepare_request(requests.Request("GET", f"{server.url}/bad"))
+        prepared.headers["X-Late"] = value
+        with pytest.raises(requests.exceptions.InvalidHeader) as info:
+            s.send(prepared, timeout=5)
+        assert info.value.request is prepared
+        assert s.get(f"{server.url}/probe", timeout=5).content == b"probe"
+    assert server.accepted == 1
+    assert [r.split(b"\r\n", 1)[0] for r in server.requests] == [b"GET /probe HTTP/1.1"]
+
+
 def test_connection_errors_carry_the_request(serve: Serve) -> None:
     server = serve(answer_once(b"HTTP/1.1 abc OK\r\n\r\n"))
     url = f"{server.url}/broken?x=1"
