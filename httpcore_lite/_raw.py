@@ -31,18 +31,6 @@ class BodySource(Protocol):
     def is_finished(self) -> bool: ...
 
 
-class EmptyBody:
-    """A body with nothing in it (or one already read)."""
-
-    is_finished = True
-
-    def read(self) -> bytes:
-        return b""
-
-    def close(self) -> None:
-        return None
-
-
 class RawResponse(io.IOBase):
     """The undecoded response body as a binary file object.
 
@@ -206,4 +194,4 @@ class RawResponse(io.IOBase):
         raise TypeError("A live response body cannot be pickled; read .content first.")
 
 
-__all__ = ["BodySource", "EmptyBody", "RawResponse"]
+__all__ = ["BodySource", "RawResponse"]

@@ -2,7 +2,7 @@
 
 ``prepare_url`` turns what the caller gave into the URL the PreparedRequest shows.
 ``split_url`` turns that URL into what the transport needs: the Origin that keys the pool,
-the request target and the Host header. It is cached: a client calls the same URLs again.
+the request target and the Host header (the adapter caches its result in the exchange plan).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
-from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from .exceptions import InvalidSchema, InvalidURL, MissingSchema
 
@@ -42,8 +42,6 @@ class SplitURL(NamedTuple):
     origin: Origin
     target: str  # origin-form request target: path and query, never the fragment
     host_header: str
-    username: str | None
-    password: str | None
 
 
 def prepare_url(url: str | bytes, params: Any = None) -> str:
@@ -191,7 +189,6 @@ def _unquote_unreserved(uri: str) -> str:
     return "".join(parts)
 
 
-@functools.lru_cache(maxsize=512)
 def split_url(url: str) -> SplitURL:
     """Split a prepared http(s) URL into what the transport needs.
 
@@ -225,8 +222,6 @@ def split_url(url: str) -> SplitURL:
         origin=Origin(scheme, host, port),
         target=target,
         host_header=bracketed if port == default_port else f"{bracketed}:{port}",
-        username=unquote(parts.username) if parts.username is not None else None,
-        password=unquote(parts.password) if parts.password is not None else None,
     )
 
 

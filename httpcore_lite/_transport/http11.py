@@ -139,9 +139,6 @@ class HTTP11Connection:
     def is_idle(self) -> bool:
         return self._state is ConnectionState.IDLE
 
-    def is_closed(self) -> bool:
-        return self._state is ConnectionState.CLOSED
-
     def is_reused(self) -> bool:
         """Whether an earlier exchange ran on this connection (so it may have gone stale)."""
         return self.exchanges > 0

@@ -73,7 +73,9 @@ class NetworkStream:
     Example:
         >>> stream = connect_tcp("127.0.0.1", 8080, timeout=3.0)
         >>> stream.write(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", timeout=5.0)
-        >>> stream.read(65536, timeout=5.0)[:12]
+        >>> buffer = memoryview(bytearray(65536))
+        >>> count = stream.read_into(buffer, timeout=5.0, action=WAITING)
+        >>> bytes(buffer[:12])
         b'HTTP/1.1 200'
     """
 
@@ -93,25 +95,13 @@ class NetworkStream:
             self._sock.settimeout(timeout)
             self._current_timeout = timeout
 
-    def read(self, max_bytes: int, timeout: float | None, action: str = WAITING) -> bytes:
-        """Read up to ``max_bytes``; b"" means the peer closed the connection.
+    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+        """Read into ``buffer``; returns the count, 0 when the peer closed the connection.
 
         Raises:
             ReadTimeout: nothing arrived within ``timeout`` seconds.
             ConnectionError: the connection was reset, or another OS error.
             SSLError: a TLS-level failure.
-        """
-        try:
-            self._set_timeout(timeout)
-            return self._sock.recv(max_bytes)
-        except OSError as exc:
-            raise _map_error(exc, action, self.host, self.port, timeout) from exc
-
-    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
-        """Read into ``buffer``; returns the count, 0 when the peer closed the connection.
-
-        Raises:
-            ReadTimeout, ConnectionError, SSLError: as ``read``.
         """
         try:
             self._set_timeout(timeout)
@@ -124,7 +114,7 @@ class NetworkStream:
         body; fewer only if the peer closed first. Nothing past ``count`` is read.
 
         Raises:
-            ReadTimeout, ConnectionError, SSLError: as ``read``.
+            ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
         with self._exact_reader(timeout, action) as reader:
             return reader.read(count)
@@ -134,7 +124,7 @@ class NetworkStream:
         first. Nothing past the buffer is read.
 
         Raises:
-            ReadTimeout, ConnectionError, SSLError: as ``read``.
+            ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
         with self._exact_reader(timeout, action) as reader:
             return reader.readinto(buffer)
@@ -208,20 +198,10 @@ class NetworkStream:
             raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
         return NetworkStream(tls_sock, self.host, self.port, is_tls=True)
 
-    def alpn_protocol(self) -> str | None:
-        """The protocol the server chose by ALPN, or None."""
-        if not self.is_tls:
-            return None
-        return self._sock.selected_alpn_protocol()  # type: ignore[attr-defined, no-any-return]
-
     def close(self) -> None:
         """Close the socket. Safe to call more than once; never raises."""
         with contextlib.suppress(OSError):  # close() practically never fails; never raise
             self._sock.close()
-
-    @property
-    def is_closed(self) -> bool:
-        return self._sock.fileno() == -1
 
 
 def connect_tcp(host: str, port: int, timeout: float | None) -> NetworkStream:

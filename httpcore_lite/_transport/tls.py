@@ -30,10 +30,6 @@ class TLSConfig(NamedTuple):
     verify: bool | str = True
     cert: CertInput = None
 
-    @property
-    def verifies(self) -> bool:
-        return self.verify is not False
-
 
 def ssl_context_for(config: TLSConfig) -> ssl.SSLContext:
     """The shared SSLContext for ``config``, built on first use.
