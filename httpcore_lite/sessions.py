@@ -22,12 +22,14 @@ from .timeouts import TimeoutInput
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
 _MAPPINGS: Final = (dict, OrderedDict, CaseInsensitiveDict)
-DEFAULT_USER_AGENT: Final = f"python-httpcore-lite/{__version__}"
 
 
 def default_user_agent(name: str = "python-httpcore-lite") -> str:
     """The User-Agent sent by default: ``python-httpcore-lite/<version>``."""
     return f"{name}/{__version__}"
+
+
+DEFAULT_USER_AGENT: Final = default_user_agent()
 
 
 def default_headers() -> CaseInsensitiveDict[str]:
