@@ -19,6 +19,7 @@ from ._transport.tls import TLSConfig
 from ._urls import split_url
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
 from .models import PreparedRequest, Response
+from .structures import CaseInsensitiveDict
 from .timeouts import Timeout, TimeoutInput
 from .utils import check_header_validity
 
@@ -129,10 +130,11 @@ class HTTPAdapter(BaseAdapter):
     def _exchange(
         self, request: PreparedRequest, timeout: Timeout, verify: bool | str, cert: Any
     ) -> PooledResponse:
+        headers = request.headers
         key, head = plan_exchange(
             request.method or "GET",
             request.url or "",
-            tuple(request.headers.items()),
+            headers.pairs() if type(headers) is CaseInsensitiveDict else tuple(headers.items()),
             verify,
             _normalise_cert(cert),
         )

@@ -23,6 +23,7 @@ from .exceptions import (
 from .hooks import HOOKS, default_hooks, dispatch_hook
 from .structures import CaseInsensitiveDict
 from .utils import (
+    check_header_pairs,
     check_header_validity,
     decode_headers,
     decode_unicode_stream,
@@ -141,14 +142,16 @@ class PreparedRequest(RequestHooksMixin):
         ('application/json', b'{"a": 1}')
     """
 
+    # Immutable defaults live on the class, as for Response: one is built per request.
+    method: str | None = None
+    url: str | None = None
+    headers: CaseInsensitiveDict[Any] = None  # type: ignore[assignment]  # as requests: set by prepare_headers
+    body: Any = None
+    _cookies: Any = None
+    _body_position: int | object | None = None
+
     def __init__(self) -> None:
-        self.method: str | None = None
-        self.url: str | None = None
-        self.headers: CaseInsensitiveDict[Any] = None  # type: ignore[assignment]  # as requests: set by prepare_headers
-        self.body: Any = None
         self.hooks = default_hooks()
-        self._cookies: Any = None
-        self._body_position: int | object | None = None
 
     def __repr__(self) -> str:
         return f"<PreparedRequest [{self.method}]>"
@@ -202,12 +205,13 @@ class PreparedRequest(RequestHooksMixin):
 
     def prepare_headers(self, headers: Mapping[str, Any] | None) -> None:
         """Raises: InvalidHeader."""
-        pairs = headers.items() if headers else ()
-        for name, value in pairs:
-            check_header_validity((name, value))
         if isinstance(headers, CaseInsensitiveDict):
+            check_header_pairs(headers.pairs())
             self.headers = headers.copy()  # names are str already: copy the store whole
         else:
+            pairs = headers.items() if headers else ()
+            for name, value in pairs:
+                check_header_validity((name, value))
             self.headers = CaseInsensitiveDict.from_pairs(
                 (name.decode("latin-1") if isinstance(name, bytes) else name, value)
                 for name, value in pairs

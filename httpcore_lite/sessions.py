@@ -7,9 +7,9 @@ request is prepared (auth signs it last) and handed to the adapter mounted for i
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from time import perf_counter
 from typing import Any, Final
 
 from ._version import __version__
@@ -19,6 +19,7 @@ from .hooks import default_hooks, dispatch_hook
 from .models import PreparedRequest, Request, Response
 from .structures import CaseInsensitiveDict
 from .timeouts import TimeoutInput
+from .utils import headers_known_valid
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
 _MAPPINGS: Final = (dict, OrderedDict, CaseInsensitiveDict)
@@ -139,19 +140,49 @@ class Session:
         Raises:
             MissingSchema, InvalidURL, InvalidHeader, InvalidJSONError: invalid input.
         """
-        p = PreparedRequest()
-        p.prepare(
-            method=(request.method or "").upper(),
-            url=request.url,
-            files=request.files,
-            data=request.data,
-            json=request.json,
-            headers=merge_setting(request.headers, self.headers, dict_class=CaseInsensitiveDict),
-            params=merge_setting(request.params, self.params),
-            auth=merge_setting(request.auth, self.auth),
-            hooks=merge_hooks(request.hooks, self.hooks),
+        return self._prepare(
+            request.method,
+            request.url,
+            request.headers,
+            request.files,
+            request.data,
+            request.json,
+            request.params,
+            request.auth,
+            request.hooks,
         )
+
+    def _prepare(
+        self,
+        method: str | None,
+        url: str | bytes | None,
+        headers: Any,
+        files: Any,
+        data: Any,
+        json: Any,
+        params: Any,
+        auth: Any,
+        hooks: Any,
+    ) -> PreparedRequest:
+        p = PreparedRequest()
+        p.prepare_method((method or "").upper())
+        p.prepare_url(url, merge_setting(params, self.params))
+        p.prepare_headers(self._merge_headers(headers))
+        p.prepare_body(data, files, json)
+        p.prepare_auth(merge_setting(auth, self.auth), url)
+        p.prepare_hooks(merge_hooks(hooks, self.hooks))
         return p
+
+    def _merge_headers(self, headers: Any) -> Any:
+        session_headers = self.headers
+        if (
+            not headers
+            and type(session_headers) is CaseInsensitiveDict
+            and headers_known_valid(session_headers.pairs())
+        ):
+            return session_headers  # the usual call: valid, so without None values to drop
+        # ({} rather than None: a session header set to None is then dropped, not sent.)
+        return merge_setting(headers or {}, session_headers, dict_class=CaseInsensitiveDict)
 
     def request(
         self,
@@ -182,18 +213,22 @@ class Session:
             raise NotImplementedError("cookies= is not supported yet (Session policies issue)")
         if proxies:
             raise NotImplementedError("proxies= is not supported yet (Session policies issue)")
-        req = Request(
-            method=method.upper(),
-            url=url,
-            headers=headers,
-            files=files,
-            data=data or {},
-            json=json,
-            params=params or {},
-            auth=auth,
-            hooks=hooks,
-        )
-        prepared = self.prepare_request(req)
+        if type(self).prepare_request is Session.prepare_request and not hooks:
+            # Nobody overrides prepare_request to see the Request: prepare without one.
+            prepared = self._prepare(method, url, headers, files, data, json, params, auth, None)
+        else:
+            req = Request(
+                method=method.upper(),
+                url=url,
+                headers=headers,
+                files=files,
+                data=data or {},
+                json=json,
+                params=params or {},
+                auth=auth,
+                hooks=hooks,
+            )
+            prepared = self.prepare_request(req)
         return self.send(
             prepared,
             timeout=timeout,
@@ -246,16 +281,15 @@ class Session:
             raise ValueError("You can only send PreparedRequests.")
         kwargs.pop("allow_redirects", True)  # redirects arrive with the Session policies
         stream = kwargs.setdefault("stream", self.stream)
-        if "verify" not in kwargs:
-            kwargs["verify"] = self.verify
-        if "cert" not in kwargs:
-            kwargs["cert"] = self.cert
+        kwargs.setdefault("verify", self.verify)
+        kwargs.setdefault("cert", self.cert)
         adapter = self.get_adapter(request.url or "")
-        start = time.perf_counter()
-        sent = adapter.send(request, **kwargs)
-        sent.set_elapsed(time.perf_counter() - start)
+        start = perf_counter()
+        response = adapter.send(request, **kwargs)
+        response.set_elapsed(perf_counter() - start)
         hooks = request.hooks
-        response = dispatch_hook("response", hooks, sent, **kwargs) if hooks else sent
+        if hooks and hooks.get("response"):
+            response = dispatch_hook("response", hooks, response, **kwargs)
         if not stream:
             self._read_body(response)
         return response

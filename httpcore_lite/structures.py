@@ -33,7 +33,7 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
         KeyError: on a lookup of a key that is absent.
     """
 
-    __slots__ = ("_store",)
+    __slots__ = ("_pairs", "_store")
 
     def __init__(
         self,
@@ -41,6 +41,7 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
         **kwargs: _VT,
     ) -> None:
         self._store: dict[str, tuple[str, _VT]] = {}
+        self._pairs: tuple[tuple[str, _VT], ...] | None = None
         if data is not None:
             self.update(data)
         if kwargs:
@@ -49,12 +50,14 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     def __setitem__(self, key: str, value: _VT) -> None:
         # Keep the original key for iteration; index by its lower-case form.
         self._store[key.lower()] = (key, value)
+        self._pairs = None
 
     def __getitem__(self, key: str) -> _VT:
         return self._store[key.lower()][1]
 
     def __delitem__(self, key: str) -> None:
         del self._store[key.lower()]
+        self._pairs = None
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._store
@@ -81,7 +84,19 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     def values(self) -> ValuesView[_VT]:
         return _ValuesView(self)
 
+    def pairs(self) -> tuple[tuple[str, _VT], ...]:
+        """The (original key, value) pairs as a tuple, kept until the dict changes.
+
+        The same headers go out on every request of a Session: a snapshot, hashable when
+        the values are, lets callers remember what they already worked out about them.
+        """
+        pairs = self._pairs
+        if pairs is None:
+            pairs = self._pairs = tuple(self._store.values())
+        return pairs
+
     def update(self, other: Any = (), /, **kwargs: _VT) -> None:
+        self._pairs = None
         store = self._store
         if isinstance(other, CaseInsensitiveDict):
             store.update(other._store)
@@ -116,6 +131,7 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
         """A shallow copy that keeps the original case of every key."""
         new: CaseInsensitiveDict[_VT] = CaseInsensitiveDict()
         new._store = self._store.copy()
+        new._pairs = self._pairs  # the same pairs: the snapshot holds for both
         return new
 
     def __repr__(self) -> str:

@@ -27,6 +27,10 @@ _VALID_VALUE_BYTES: Final = re.compile(rb"(\S[^\r\n\x00]*)?\Z")
 # checking a pair once is enough. Bounded: cleared when full.
 _VALID_PAIRS: set[tuple[Any, Any]] = set()
 _VALID_PAIRS_MAX: Final = 4096
+# Whole header sets found valid (CaseInsensitiveDict.pairs() snapshots): a Session sends the
+# same set on every request, and one lookup beats a check per pair.
+_VALID_SETS: set[tuple[tuple[Any, Any], ...]] = set()
+_VALID_SETS_MAX: Final = 256
 
 
 def check_header_validity(header: tuple[Any, Any]) -> None:
@@ -66,6 +70,29 @@ def check_header_validity(header: tuple[Any, Any]) -> None:
     if len(_VALID_PAIRS) >= _VALID_PAIRS_MAX:
         _VALID_PAIRS.clear()
     _VALID_PAIRS.add((name, value))
+
+
+def headers_known_valid(pairs: tuple[tuple[Any, Any], ...]) -> bool:
+    """Whether ``check_header_pairs`` already passed this very set of pairs."""
+    try:
+        return pairs in _VALID_SETS
+    except TypeError:  # an unhashable value: never remembered
+        return False
+
+
+def check_header_pairs(pairs: tuple[tuple[Any, Any], ...]) -> None:
+    """``check_header_validity`` for every pair; a valid set is remembered whole.
+
+    Raises:
+        InvalidHeader: as ``check_header_validity``.
+    """
+    if headers_known_valid(pairs):
+        return
+    for pair in pairs:
+        check_header_validity(pair)  # valid pairs are str or bytes: the set is hashable
+    if len(_VALID_SETS) >= _VALID_SETS_MAX:
+        _VALID_SETS.clear()
+    _VALID_SETS.add(pairs)
 
 
 def get_auth_from_url(url: str) -> tuple[str, str]:

@@ -143,6 +143,11 @@ class HTTP11Connection:
         """Whether an earlier exchange ran on this connection (so it may have gone stale)."""
         return self.exchanges > 0
 
+    @property
+    def idle_since(self) -> float:
+        """When the last exchange finished (time.monotonic), or the connection opened."""
+        return self._idle_since
+
     def has_expired(self, now: float, idle_expiry: float | None) -> bool:
         return idle_expiry is not None and now - self._idle_since > idle_expiry
 

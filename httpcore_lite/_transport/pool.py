@@ -2,7 +2,8 @@
 
 A pooled connection's life: opened on demand -> carries one exchange -> goes back to its
 host's idle list (LIFO: the warmest first) when the response was read to the end -> is
-taken again, after a check that the server has not closed it meanwhile -> ... -> closed
+taken again, after a check that the server has not closed it meanwhile (skipped for a
+replayable request on a connection given back moments ago) -> ... -> closed
 when it breaks, expires, is surplus, or the pool is closed.
 
 The key includes the TLS configuration, so that a connection opened with ``verify=False``
@@ -32,6 +33,10 @@ from .tls import TLSConfig, ssl_context_for
 # RFC 9110 section 9.2.2: repeating these has the same effect as sending them once.
 IDEMPOTENT_METHODS: Final = frozenset({b"GET", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"TRACE"})
 DEFAULT_IDLE_EXPIRY: Final = 30.0
+# A connection given back less than this long ago is reused without asking the OS whether
+# the server closed it, when the request can be replayed safely: a server that did close it
+# costs one failed write and a replay, while the check costs a system call every request.
+RECENTLY_IDLE: Final = 0.1
 
 
 class PoolKey(NamedTuple):
@@ -119,8 +124,9 @@ class ConnectionPool:
             ConnectTimeout, ConnectionError, SSLError, ReadTimeout, RemoteProtocolError.
         """
         fresh_only = False
+        replayable = _replayable_when_written(request, body)
         while True:
-            conn, host_pool = self._acquire(key, timeout.connect, fresh_only)
+            conn, host_pool = self._acquire(key, timeout.connect, fresh_only, replayable)
             try:
                 head = conn.send_request(request, body, timeout.read)
             except ConnectionError:
@@ -138,26 +144,25 @@ class ConnectionPool:
     # -- bookkeeping ---------------------------------------------------------------------
 
     def _acquire(
-        self, key: PoolKey, connect_timeout: float | None, fresh_only: bool
+        self, key: PoolKey, connect_timeout: float | None, fresh_only: bool, replayable: bool
     ) -> tuple[HTTP11Connection, _HostPool]:
         # Only a blocking pool waits for room; the wait is bounded by the connect timeout.
         deadline = None
         if self._block and connect_timeout is not None:
             deadline = time.monotonic() + connect_timeout
         while True:
-            stale: list[HTTP11Connection] = []
+            stale: list[HTTP11Connection] | None = [] if fresh_only else None
             try:
                 with self._lock:
                     host_pool = self._host_pool(key)
-                    candidate = self._claim(
-                        host_pool, key, deadline, connect_timeout, stale if fresh_only else None
-                    )
+                    candidate = self._claim(host_pool, key, deadline, connect_timeout, stale)
             finally:
-                for conn in stale:
+                for conn in stale or ():
                     conn.close()
             if candidate is None:
                 return self._open(key, host_pool, connect_timeout), host_pool
-            if candidate.is_readable():  # closed by the server while idle: drop it
+            if _needs_check(candidate, replayable) and candidate.is_readable():
+                # Closed by the server while idle (or it sent something unasked): drop it.
                 candidate.close()
                 self._release(candidate, host_pool)
                 continue
@@ -187,9 +192,12 @@ class ConnectionPool:
         return host_pool
 
     def _pop_idle(self, host_pool: _HostPool) -> HTTP11Connection | None:
+        idle = host_pool.idle
+        if not idle:
+            return None
         now = time.monotonic()
-        while host_pool.idle:
-            conn = host_pool.idle.pop()
+        while idle:
+            conn = idle.pop()
             if not conn.has_expired(now, self._idle_expiry):
                 return conn
             conn.close()
@@ -261,13 +269,19 @@ class ConnectionPool:
             self._freed.notify_all()
 
 
+def _needs_check(conn: HTTP11Connection, replayable: bool) -> bool:
+    return not replayable or time.monotonic() - conn.idle_since >= RECENTLY_IDLE
+
+
+def _replayable_when_written(request: RequestHead, body: RequestBody) -> bool:
+    # Only an idempotent request whose body we still hold whole can be sent again.
+    return request.method in IDEMPOTENT_METHODS and (body is None or isinstance(body, bytes))
+
+
 def _may_replay(conn: HTTP11Connection, request: RequestHead, body: RequestBody) -> bool:
     if not conn.is_reused() or conn.received_response_bytes():
         return False
-    if not conn.request_started_writing:
-        return True
-    # Written at least in part: only an idempotent request whose body we still hold whole.
-    return request.method in IDEMPOTENT_METHODS and (body is None or isinstance(body, bytes))
+    return not conn.request_started_writing or _replayable_when_written(request, body)
 
 
 class PooledResponse:

@@ -93,6 +93,42 @@ def test_none_removes_a_session_header(session: Session) -> None:
     assert session.headers["X-Session"] == "s"  # the Session itself is untouched
 
 
+def test_session_header_set_to_none_is_not_sent(session: Session) -> None:
+    session.mount("http://", adapter := CannedAdapter())
+    session.get("http://example.com/")  # the valid default set is now known
+    session.headers["Accept"] = None
+    session.get("http://example.com/")
+    sent = adapter.sent[1][0].headers
+    assert "Accept" not in sent
+    assert sent["User-Agent"].startswith("python-httpcore-lite/")
+
+
+def test_session_header_made_invalid_after_a_request_is_refused(session: Session) -> None:
+    session.mount("http://", CannedAdapter())
+    session.get("http://example.com/")
+    session.headers["X-Evil"] = "a\r\nInjected: yes"
+    with pytest.raises(httpcore_lite.exceptions.InvalidHeader):
+        session.get("http://example.com/")
+    with pytest.raises(httpcore_lite.exceptions.InvalidHeader):
+        session.prepare_request(Request("GET", "http://example.com/"))
+
+
+def test_prepare_request_override_sees_a_request() -> None:
+    seen: list[Request] = []
+
+    class Recording(Session):
+        def prepare_request(self, request: Request) -> PreparedRequest:
+            seen.append(request)
+            return super().prepare_request(request)
+
+    with Recording() as s:
+        s.mount("http://", CannedAdapter())
+        s.get("http://example.com/", params={"a": "1"})
+    assert [(r.method, r.url, r.params) for r in seen] == [
+        ("GET", "http://example.com/", {"a": "1"})
+    ]
+
+
 def test_request_does_not_mutate_session_headers(session: Session) -> None:
     before = session.headers.copy()
     session.prepare_request(Request("POST", "http://example.com/", json={"a": 1}))
