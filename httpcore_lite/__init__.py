@@ -4,10 +4,25 @@
     >>> requests.get("https://httpbin.org/get", timeout=(3.05, 27))
     <Response [200]>
 
-This module defines nothing: it re-exports the public names, and ``__all__`` lists them.
+This module re-exports the public names, and ``__all__`` lists them. ``cookies`` is loaded
+when first used: ``http.cookiejar`` brings ``urllib.request`` and ``ssl`` with it.
 """
 
-from . import adapters, api, auth, exceptions, hooks, models, sessions, structures, timeouts, utils
+from types import ModuleType as _ModuleType
+
+from . import (
+    adapters,
+    api,
+    auth,
+    exceptions,
+    hooks,
+    models,
+    sessions,
+    status_codes,
+    structures,
+    timeouts,
+    utils,
+)
 from ._version import __version__
 from .api import delete, get, head, options, patch, post, put, request
 from .exceptions import (
@@ -24,6 +39,16 @@ from .exceptions import (
 )
 from .models import PreparedRequest, Request, Response
 from .sessions import Session, session
+from .status_codes import codes
+
+
+def __getattr__(name: str) -> _ModuleType:
+    if name == "cookies":  # once imported, the submodule is an attribute: this runs once
+        import importlib
+
+        return importlib.import_module(".cookies", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ConnectTimeout",
@@ -44,6 +69,8 @@ __all__ = [
     "adapters",
     "api",
     "auth",
+    "codes",
+    "cookies",
     "delete",
     "exceptions",
     "get",
@@ -57,6 +84,7 @@ __all__ = [
     "request",
     "session",
     "sessions",
+    "status_codes",
     "structures",
     "timeouts",
     "utils",

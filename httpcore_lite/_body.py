@@ -50,12 +50,14 @@ def encode_body(data: BodyInput, json: Any) -> EncodedBody:
     """
     if not data and json is not None:
         return _encode_json(json)
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
     if data is None or (not data and isinstance(data, (Mapping, list, tuple, str, bytes))):
         return EncodedBody(None, None, None)
     if isinstance(data, (str, bytes)):
         return EncodedBody(data, None, _byte_length(data))
     if hasattr(data, "read"):
-        return EncodedBody(data, None, _stream_length(data))
+        return EncodedBody(data, None, stream_length(data))
     if isinstance(data, (Mapping, list, tuple)):
         form = urlencode(list(iter_pairs(data)), doseq=True)
         return EncodedBody(form, FORM_CONTENT_TYPE, len(form))
@@ -64,10 +66,18 @@ def encode_body(data: BodyInput, json: Any) -> EncodedBody:
     raise TypeError(f"Unsupported request body type: {type(data).__name__}")
 
 
+def is_stream(data: Any) -> bool:
+    """Whether ``data`` is sent as a stream: an iterable that is not a str, bytes, list,
+    tuple or mapping (a generator, a file object...)."""
+    return hasattr(data, "__iter__") and not isinstance(
+        data, (str, bytes, bytearray, list, tuple, Mapping)
+    )
+
+
 def _encode_json(value: Any) -> EncodedBody:
     try:
         text = _JSON_ENCODER.encode(value)
-    except (ValueError, TypeError) as exc:
+    except ValueError as exc:  # NaN or a cycle; a TypeError (not serialisable) stays one
         raise InvalidJSONError(exc) from exc
     body = text.encode("utf-8")
     return EncodedBody(body, JSON_CONTENT_TYPE, len(body))
@@ -77,7 +87,7 @@ def _byte_length(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
 
 
-def _stream_length(stream: Any) -> int | None:
+def stream_length(stream: Any) -> int | None:
     """Bytes left to read in a file-like object, or None when it cannot be told."""
     try:
         total = os.fstat(stream.fileno()).st_size

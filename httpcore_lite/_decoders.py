@@ -1,20 +1,25 @@
 """Content-Encoding decoders: incremental, so that a streamed body is never held whole.
 
-gzip and deflate come from zlib (loaded on first use). Each decoder takes pieces of the
-encoded body and returns what they decode to; ``flush`` returns the rest at the end.
-Corrupt data raises ContentDecodingError.
+gzip and deflate come from zlib; br from the ``brotli`` (or ``brotlicffi``) package and zstd
+from Python's ``compression.zstd`` (3.14) or the ``zstandard`` package, when installed. Each
+decoder takes pieces of the encoded body and returns what they decode to; ``flush`` returns
+the rest at the end. Corrupt or truncated data raises ContentDecodingError.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import zlib
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from .exceptions import ContentDecodingError
 
 # RFC 9110 section 8.4.1: a sender may apply several codings; more than this is abuse.
 MAX_ENCODINGS: Final = 5
-ACCEPT_ENCODING: Final = "gzip, deflate"
+_BROTLI_MODULES: Final = ("brotli", "brotlicffi")
+_ZSTD_MODULES: Final = ("compression.zstd", "zstandard")
 
 
 class Decoder(Protocol):
@@ -29,21 +34,30 @@ class _ZlibDecoder:
         self._wbits = wbits
         self._name = name
         self._zlib: zlib._Decompress = zlib.decompressobj(wbits)
+        self._later_member = False  # past the first complete gzip member
+        self._ignoring = False
 
     def decode(self, data: bytes | bytearray) -> bytes:
         out = []
+        if self._ignoring:
+            return b""
         try:
             while data:
                 out.append(self._zlib.decompress(data))
                 data = self._zlib.unused_data
                 if data:  # another gzip member follows (RFC 1952 section 2.2)
                     self._zlib = zlib.decompressobj(self._wbits)
+                    self._later_member = True
         except zlib.error as exc:
-            raise ContentDecodingError(f"Failed to decode {self._name} body: {exc}") from exc
+            if not self._later_member:
+                raise ContentDecodingError(f"Failed to decode {self._name} body: {exc}") from exc
+            # Bytes after a complete member that are no gzip member: trailing garbage some
+            # servers send. Ignored, as urllib3 (and so requests) ignores it.
+            self._ignoring = True
         return b"".join(out)
 
     def flush(self) -> bytes:
-        return self._zlib.flush()
+        return b"" if self._ignoring else self._zlib.flush()
 
 
 class _DeflateDecoder:
@@ -75,6 +89,59 @@ class _DeflateDecoder:
         if self._inner is None:
             return self.decode(b"") if self._seen else b""
         return self._inner.flush()
+
+
+class _BrotliDecoder:
+    """br (RFC 7932), through the ``brotli`` or ``brotlicffi`` package."""
+
+    def __init__(self, module: Any) -> None:
+        self._error: type[Exception] = module.error
+        self._brotli = module.Decompressor()
+        # brotli >= 1.0.9 names it process(); older releases and brotlicffi, decompress().
+        self._process = getattr(self._brotli, "process", None) or self._brotli.decompress
+        self._fed = False
+
+    def decode(self, data: bytes | bytearray) -> bytes:
+        self._fed = self._fed or bool(data)
+        try:
+            return bytes(self._process(bytes(data)))
+        except self._error as exc:
+            raise ContentDecodingError(f"Failed to decode br body: {exc}") from exc
+
+    def flush(self) -> bytes:
+        finished = getattr(self._brotli, "is_finished", None)
+        if self._fed and finished is not None and not finished():
+            raise ContentDecodingError("Failed to decode br body: the stream ended early")
+        return b""
+
+
+class _ZstdDecoder:
+    """zstd (RFC 8878), through Python's ``compression.zstd`` (3.14) or ``zstandard``;
+    any number of frames."""
+
+    def __init__(self, new_decompressor: Any, error: type[Exception]) -> None:
+        self._new = new_decompressor
+        self._error = error
+        self._zstd = new_decompressor()
+        self._fed = False
+
+    def decode(self, data: bytes | bytearray) -> bytes:
+        self._fed = self._fed or bool(data)
+        out = []
+        try:
+            while data:
+                out.append(self._zstd.decompress(data))
+                data = self._zstd.unused_data if self._zstd.eof else b""
+                if data:  # another frame follows
+                    self._zstd = self._new()
+        except self._error as exc:
+            raise ContentDecodingError(f"Failed to decode zstd body: {exc}") from exc
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        if self._fed and not self._zstd.eof:
+            raise ContentDecodingError("Failed to decode zstd body: the stream ended early")
+        return b""
 
 
 class _ChainDecoder:
@@ -122,4 +189,47 @@ def _one_decoder(name: str) -> Decoder | None:
         return _ZlibDecoder(16 + zlib.MAX_WBITS, "gzip")
     if name == "deflate":
         return _DeflateDecoder()
+    if name == "br":
+        brotli = _first_module(_BROTLI_MODULES)
+        return None if brotli is None else _BrotliDecoder(brotli)
+    if name == "zstd":
+        return _zstd_decoder()
     return None
+
+
+def _zstd_decoder() -> Decoder | None:
+    zstd = _first_module(_ZSTD_MODULES)
+    if zstd is None:
+        return None
+    if zstd.__name__ == "zstandard":
+        return _ZstdDecoder(lambda: zstd.ZstdDecompressor().decompressobj(), zstd.ZstdError)
+    return _ZstdDecoder(zstd.ZstdDecompressor, zstd.ZstdError)
+
+
+@functools.cache
+def _first_module(names: tuple[str, ...]) -> Any:
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def accept_encoding() -> str:
+    """The Accept-Encoding a Session sends: gzip and deflate, then br and zstd when a module
+    that decodes them is installed (as requests does through urllib3). Looked up when the
+    first Session is made, never at import."""
+    codings = ["gzip", "deflate"]
+    for coding, names in (("br", _BROTLI_MODULES), ("zstd", _ZSTD_MODULES)):
+        if any(_installed(name) for name in names):
+            codings.append(coding)
+    return ", ".join(codings)
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # "compression" itself is missing before 3.14
+        return False

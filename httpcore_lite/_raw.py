@@ -22,7 +22,8 @@ class BodySource(Protocol):
 
     A source may also offer ``read_rest() -> bytes``, the whole rest in one object, and
     ``read_piece(max_bytes)``, a piece of at most that size, when it can do better than
-    joining or cutting its own pieces (a pooled response reads a large body that way).
+    joining or cutting its own pieces (a pooled response reads a large body that way);
+    and ``release_if_complete()``, called once everything read has been handed out.
     """
 
     def read(self) -> bytes | bytearray: ...
@@ -60,7 +61,11 @@ class RawResponse(io.IOBase):
         self.decode_content = False
         self._decoder: Decoder | None = None
         self._decoder_ready = False
-        self._pending = b""  # read past what a read(amt) asked for
+        # Decoded (or raw) bytes read from the source but not yet handed out, from
+        # ``_offset`` on. Kept here, never in a generator's locals: a reader may stop
+        # iterating half-way and read the rest another way.
+        self._pending: bytes | bytearray = b""
+        self._offset = 0
         self._position = 0
 
     # -- io.IOBase -------------------------------------------------------------------------
@@ -87,32 +92,26 @@ class RawResponse(io.IOBase):
     # -- reading -------------------------------------------------------------------------
 
     def read(self, amt: int | None = None, decode_content: bool | None = None) -> bytes:
-        """Read ``amt`` bytes (all when None); fewer only at the end of the body.
+        """Read ``amt`` bytes (all when None or negative); fewer only at the end of the body.
 
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError, ContentDecodingError.
         """
         decode = self.decode_content if decode_content is None else decode_content
-        if amt is None:
+        if amt is None or amt < 0:
             return self.read_all(decode)
-        if amt < 0:
-            raise ValueError("amt must be None or a non-negative number")
-        pieces: list[bytes | bytearray] = [self._pending] if self._pending else []
-        have = len(self._pending)
-        while have < amt:
+        while self._available() < amt:
             piece = self._next_piece(decode)
             if piece is None:
                 break
-            pieces.append(piece)
-            have += len(piece)
-        data = b"".join(pieces)
-        self._pending = data[amt:]
-        return data[:amt]
+            self._keep(piece)
+        return self._take(amt)
 
     def read_all(self, decode: bool = True) -> bytes:
         """The rest of the body in one bytes object (the pieces are joined once)."""
-        pieces: list[bytes | bytearray] = [self._pending] if self._pending else []
-        self._pending = b""
+        pieces: list[bytes | bytearray] = (
+            [self._take(self._available())] if self._available() else []
+        )
         while (piece := self._next_piece(decode)) is not None:
             pieces.append(piece)
         if len(pieces) == 1 and type(pieces[0]) is bytes:
@@ -122,47 +121,67 @@ class RawResponse(io.IOBase):
     def stream(
         self, amt: int | None = 2**16, decode_content: bool | None = None
     ) -> Iterator[bytes]:
-        """Pieces of ``amt`` bytes (the last may be shorter); with None, pieces as they come.
+        """Pieces of ``amt`` bytes (the last may be shorter); with None (or 0 or less),
+        pieces as they come.
 
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError, ContentDecodingError.
         """
         decode = self.decode_content if decode_content is None else decode_content
-        if amt is None:
-            if self._pending:
-                yield self._pending
-                self._pending = b""
+        if amt is None or amt <= 0:
+            if self._available():
+                yield self._take(self._available())
             while (piece := self._next_piece(decode)) is not None:
                 yield bytes(piece)
             return
         yield from self._rechunk(amt, decode)
 
     def _rechunk(self, amt: int, decode: bool) -> Iterator[bytes]:
-        # Pieces of exactly ``amt`` bytes, each byte copied once: a source that can read
-        # large pieces directly is asked for big ones (fewer system calls), which are cut
-        # through a view; a part-chunk waits in a small buffer for the rest.
-        buffer = bytearray(self._pending)
-        self._pending = b""
+        # Pieces of exactly ``amt`` bytes. A source that can read large pieces directly is
+        # asked for big ones (fewer system calls), which are cut through a view: each byte
+        # is copied once, unless a part-chunk has to be joined to the next piece.
         want = max(amt, _STREAM_READ)
-        while (piece := self._next_piece(decode, want)) is not None:
-            if not buffer and len(piece) == amt:
-                yield bytes(piece)  # exactly one chunk: no copy
+        while True:
+            if self._available() >= amt:
+                yield self._take(amt)
                 continue
-            with memoryview(piece) as view:
-                start = 0
-                if buffer:
-                    start = min(amt - len(buffer), len(view))
-                    buffer += view[:start]
-                    if len(buffer) < amt:
-                        continue
-                    yield bytes(buffer)
-                    buffer.clear()
-                whole = start + (len(view) - start) // amt * amt
-                for offset in range(start, whole, amt):
-                    yield bytes(view[offset : offset + amt])
-                buffer += view[whole:]
-        if buffer:
-            yield bytes(buffer)
+            piece = self._next_piece(decode, want)
+            if piece is None:
+                break
+            self._keep(piece)
+        if self._available():
+            yield self._take(amt)
+
+    def _available(self) -> int:
+        return len(self._pending) - self._offset
+
+    def _keep(self, piece: bytes | bytearray) -> None:
+        """Add ``piece`` after what is pending."""
+        if not self._available():
+            self._pending, self._offset = piece, 0
+            return
+        joined = bytearray(memoryview(self._pending)[self._offset :])
+        joined += piece
+        self._pending, self._offset = joined, 0
+
+    def _take(self, count: int) -> bytes:
+        """Up to ``count`` pending bytes, as a new bytes object (or the pending one whole)."""
+        pending, start = self._pending, self._offset
+        end = min(start + count, len(pending))
+        if start == 0 and end == len(pending) and type(pending) is bytes:
+            chunk = pending  # all of it: no copy
+        else:
+            with memoryview(pending) as view:
+                chunk = bytes(view[start:end])
+        if end == len(pending):
+            self._pending, self._offset = b"", 0
+            # All handed out: if that was the body's last byte, the connection may go back.
+            release = getattr(self._source, "release_if_complete", None)
+            if release is not None:
+                release()
+        else:
+            self._offset = end
+        return chunk
 
     def _next_piece(self, decode: bool, want: int = 0) -> bytes | bytearray | None:
         """The next non-empty piece, decoded if asked; None at the end of the body.

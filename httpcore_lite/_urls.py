@@ -21,8 +21,13 @@ DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # A URL made only of these characters is already in requests' requoted form.
 _ALREADY_QUOTED: Final = re.compile(r"[A-Za-z0-9\-._~!#$&'()*+,/:;=?@\[\]]*\Z")
-# A registered host name (RFC 3986 section 3.2.2, reg-name), after IDNA encoding.
-_REG_NAME: Final = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]+\Z")
+# A registered host name (RFC 3986 section 3.2.2, reg-name), after IDNA encoding; DNS
+# labels are at most 63 characters (RFC 1035 section 2.3.4).
+_LABEL: Final = r"[A-Za-z0-9\-_~!$&'()*+,;=]{1,63}"
+_REG_NAME: Final = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?\Z")
+_ESCAPE: Final = re.compile(r"%[0-9A-Fa-f]{2}")
+# urlsplit deletes these silently (a WHATWG rule); requests sends them percent-encoded.
+_CONTROL_ESCAPES: Final = {9: "%09", 10: "%0A", 13: "%0D"}
 
 
 class Origin(NamedTuple):
@@ -74,20 +79,53 @@ def _prepare_url(url: str | bytes, params: Any) -> str:
     if ":" in url and not url.lower().startswith("http"):
         return url
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(url.translate(_CONTROL_ESCAPES))
     except ValueError as exc:
         raise InvalidURL(f"Invalid URL {url!r}: {exc}") from exc
+    if parts.scheme and parts.scheme.lower() not in DEFAULT_PORTS:
+        return url  # "http+unix://", say: no adapter will take it (unless one is mounted)
     if not parts.scheme:
         raise MissingSchema(
             f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?"
         )
     netloc = _prepared_netloc(url, parts.netloc)
-    path = parts.path or "/"
-    query = parts.query
+    path = _remove_dot_segments(_normalise_escapes(parts.path)) or "/"
+    query = _normalise_escapes(parts.query)
     encoded = encode_params(params)
     if encoded:
         query = f"{query}&{encoded}" if query else encoded
-    return requote_uri(urlunsplit((parts.scheme, netloc, path, query, parts.fragment)))
+    fragment = _normalise_escapes(parts.fragment)
+    return requote_uri(urlunsplit((parts.scheme, netloc, path, query, fragment)))
+
+
+def _normalise_escapes(component: str) -> str:
+    """Percent-escapes in upper case; if any "%" starts no valid escape, every "%" is
+    taken literally and encoded as %25 (urllib3's rule, which requests follows)."""
+    if "%" not in component:
+        return component
+    escapes = _ESCAPE.findall(component)
+    if len(escapes) != component.count("%"):
+        return component.replace("%", "%25")
+    return _ESCAPE.sub(lambda match: match.group(0).upper(), component)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4: "." and ".." segments resolved, as a server would."""
+    if "." not in path:
+        return path
+    output: list[str] = []
+    for segment in path.split("/"):
+        if segment == ".":
+            continue
+        if segment != "..":
+            output.append(segment)
+        elif output:
+            output.pop()
+    if path.startswith("/") and (not output or output[0]):
+        output.insert(0, "")
+    if path.endswith(("/.", "/..")):
+        output.append("")
+    return "/".join(output)
 
 
 def _prepared_netloc(url: str, netloc: str) -> str:
@@ -108,8 +146,13 @@ def _prepared_netloc(url: str, netloc: str) -> str:
     _check_host(url, host[1:-1] if host.startswith("[") else host)
     if port and not (port.isdigit() and int(port) <= 65535):
         raise InvalidURL(f"Invalid URL {url!r}: invalid port {port!r}")
-    netloc = f"{userinfo}@{host}" if userinfo else host
-    return f"{netloc}:{port}" if port else netloc
+    netloc = f"{_quote_userinfo(userinfo)}@{host}" if userinfo else host
+    return f"{netloc}:{int(port)}" if port else netloc
+
+
+def _quote_userinfo(userinfo: str) -> str:
+    # An "@" inside the user name or password belongs to it: only the last one ends it.
+    return userinfo.replace("@", "%40")
 
 
 def idna_encode(host: str) -> str:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import warnings
 from base64 import b64encode
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,14 @@ def _encode_credential(value: str | bytes) -> bytes:
     # goes as UTF-8 (what RFC 7617's charset="UTF-8" asks for) rather than failing.
     if isinstance(value, bytes):
         return value
+    if not isinstance(value, str):
+        warnings.warn(
+            f"Non-string credentials ({type(value).__name__}) are deprecated, as in requests: "
+            "pass str or bytes.",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        value = str(value)
     try:
         return value.encode("latin-1")
     except UnicodeEncodeError:

@@ -16,8 +16,8 @@ from . import _body, _urls
 from .auth import coerce_auth
 from .exceptions import (
     HTTPError,
-    InvalidURL,
     JSONDecodeError,
+    MissingSchema,
     StreamConsumedError,
 )
 from .hooks import HOOKS, default_hooks, dispatch_hook
@@ -177,6 +177,8 @@ class PreparedRequest(RequestHooksMixin):
         self.prepare_method(method)
         self.prepare_url(url, params)
         self.prepare_headers(headers)
+        if cookies:
+            self.prepare_cookies(cookies)
         self.prepare_body(data, files, json)
         self.prepare_auth(auth, url)
         self.prepare_hooks(hooks)
@@ -200,7 +202,9 @@ class PreparedRequest(RequestHooksMixin):
     def prepare_url(self, url: str | bytes | None, params: Any) -> None:
         """Raises: MissingSchema, InvalidURL."""
         if url is None:
-            raise InvalidURL(f"Invalid URL {url!r}: No scheme supplied.")
+            raise MissingSchema(
+                "Invalid URL 'None': No scheme supplied. Perhaps you meant https://None?"
+            )
         self.url = _urls.prepare_url(url, params)
 
     def prepare_headers(self, headers: Mapping[str, Any] | None) -> None:
@@ -218,20 +222,36 @@ class PreparedRequest(RequestHooksMixin):
             )
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
-        """Raises: InvalidJSONError; NotImplementedError for ``files`` (multipart)."""
+        """Encode the body: ``files`` as multipart/form-data (with ``data``'s fields), else
+        ``data``, else ``json``; set Content-Type and Content-Length (or chunked).
+
+        Raises:
+            InvalidJSONError: ``json`` that cannot be serialised (NaN included).
+            ValueError: ``files`` with ``data`` as a string.
+            NotImplementedError: ``files`` with a streamed (iterator) ``data``, as in requests.
+        """
         if files:
-            raise NotImplementedError("multipart uploads (files=) are not supported yet")
-        if not data and json is None:  # no body: the common GET
+            encoded = self._encode_files(files, data)
+        elif not data and json is None:  # no body: the common GET
             self.body = None
             self._set_length(None, None)
             return
-        encoded = _body.encode_body(data, json)
-        if encoded.content_type and "content-type" not in self.headers:
-            self.headers["Content-Type"] = encoded.content_type
+        else:
+            encoded = _body.encode_body(data, json)
         self.body = encoded.body
         if hasattr(encoded.body, "read"):
             self._remember_position(encoded.body)
-        self._set_length(encoded.body, encoded.content_length)
+        self._set_length(encoded.body, encoded.content_length)  # first, as requests orders them
+        if encoded.content_type and "content-type" not in self.headers:
+            self.headers["Content-Type"] = encoded.content_type
+
+    @staticmethod
+    def _encode_files(files: Any, data: Any) -> _body.EncodedBody:
+        if _body.is_stream(data):
+            raise NotImplementedError("Streamed bodies and files are mutually exclusive.")
+        from ._multipart import encode_files  # loaded on first use: uploads are rare
+
+        return encode_files(files, data)
 
     def _remember_position(self, stream: Any) -> None:
         # Where the body started, to rewind it for a redirect or a retry.
@@ -270,8 +290,16 @@ class PreparedRequest(RequestHooksMixin):
             self.prepare_content_length(self.body)
 
     def prepare_cookies(self, cookies: Any) -> None:
-        """Cookies arrive with the Session policies; a plain Cookie header works today."""
-        self._cookies = cookies
+        """Set the Cookie header from ``cookies`` (a dict or a CookieJar), the cookies that
+        match this request's URL. A Cookie header set by hand is left alone, as in requests
+        (cookies are prepared once: call this before changing the URL, not after).
+        """
+        from .cookies import as_cookiejar, get_cookie_header  # on first use: see there
+
+        self._cookies = as_cookiejar(cookies)
+        header = get_cookie_header(self._cookies, self)
+        if header is not None:
+            self.headers["Cookie"] = header
 
     def prepare_hooks(self, hooks: Mapping[str, Any] | None) -> None:
         for event, registered in (hooks or {}).items():
@@ -324,7 +352,7 @@ class Response:
     _headers: CaseInsensitiveDict[str] | None = None
     _raw_headers: Iterable[tuple[bytes, bytes]] = ()
     reason: str | None = None
-    cookies: Any = None
+    _cookies: Any = None
     _elapsed_seconds = 0.0
     request: PreparedRequest | None = None
     connection: Any = None
@@ -370,6 +398,32 @@ class Response:
     @headers.setter
     def headers(self, value: CaseInsensitiveDict[str]) -> None:
         self._headers = value
+
+    def header_fields(self, name: str) -> list[str]:
+        """Every field called ``name``, each on its own, as received: unlike ``headers``,
+        repeated fields are not joined (Set-Cookie values hold commas of their own)."""
+        raw = self._raw_headers
+        if not raw:
+            value = self.headers.get(name)
+            return [] if value is None else [value]
+        wanted = name.lower().encode("latin-1")
+        return [value.decode("latin-1") for field, value in raw if field.lower() == wanted]
+
+    @property
+    def cookies(self) -> Any:
+        """A RequestsCookieJar of the cookies this response set (its Set-Cookie fields),
+        built when first read."""
+        if self._cookies is None:
+            from .cookies import RequestsCookieJar, extract_cookies_to_jar
+
+            self._cookies = RequestsCookieJar()
+            if self.request is not None:
+                extract_cookies_to_jar(self._cookies, self.request, self)
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, value: Any) -> None:
+        self._cookies = value
 
     def set_raw_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
         """For adapters: the header fields as received, decoded when ``headers`` is read."""
@@ -519,7 +573,11 @@ class Response:
         if self._content is False:
             if self._content_consumed:
                 raise RuntimeError("The content for this response was already consumed")
-            self._content = self._read_content()
+            try:
+                self._content = self._read_content()
+            except BaseException:
+                self.close()  # a body that could not be read whole: never back to the pool
+                raise
         self._content_consumed = True
         return self._content  # type: ignore[return-value]
 

@@ -34,11 +34,14 @@ DEFAULT_USER_AGENT: Final = default_user_agent()
 
 
 def default_headers() -> CaseInsensitiveDict[str]:
-    """The headers every Session starts with, as requests sends them."""
+    """The headers every Session starts with, as requests sends them (Accept-Encoding adds
+    br and zstd when a module that decodes them is installed)."""
+    from ._decoders import accept_encoding  # not at import: it looks for optional modules
+
     return CaseInsensitiveDict(
         {
             "User-Agent": DEFAULT_USER_AGENT,
-            "Accept-Encoding": "gzip, deflate",
+            "Accept-Encoding": accept_encoding(),
             "Accept": "*/*",
             "Connection": "keep-alive",
         }
@@ -72,7 +75,8 @@ def merge_setting(
 
 
 def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = OrderedDict) -> Any:
-    """Session hooks run too, after the request's own, unless the request has none."""
+    """The request's hooks, or the Session's when the request has none (as requests: a
+    request's "response" hooks replace the Session's, they do not add to them)."""
     if session_hooks is None or session_hooks.get("response") == []:
         return request_hooks
     if request_hooks is None or request_hooks.get("response") == []:
@@ -94,6 +98,7 @@ class Session:
 
     __attrs__: Final = (
         "headers",
+        "cookies",
         "auth",
         "proxies",
         "hooks",
@@ -109,6 +114,7 @@ class Session:
     def __init__(self) -> None:
         self.headers: CaseInsensitiveDict[Any] = default_headers()
         self.auth: Any = None
+        self._cookies: Any = None  # a RequestsCookieJar, made when first needed
         self.proxies: dict[str, str] = {}
         self.hooks = default_hooks()
         self.params: Any = {}
@@ -134,6 +140,23 @@ class Session:
         for attr, value in state.items():
             setattr(self, attr, value)
 
+    @property
+    def cookies(self) -> Any:
+        """The Session's RequestsCookieJar: sent where they match, on every request.
+
+        Made when first read: a Session that never sees a cookie never loads
+        ``http.cookiejar``.
+        """
+        if self._cookies is None:
+            from .cookies import RequestsCookieJar
+
+            self._cookies = RequestsCookieJar()
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, value: Any) -> None:
+        self._cookies = value
+
     def prepare_request(self, request: Request) -> PreparedRequest:
         """Merge the Session's settings into ``request`` and prepare it.
 
@@ -150,6 +173,7 @@ class Session:
             request.params,
             request.auth,
             request.hooks,
+            request.cookies,
         )
 
     def _prepare(
@@ -163,15 +187,29 @@ class Session:
         params: Any,
         auth: Any,
         hooks: Any,
+        cookies: Any = None,
     ) -> PreparedRequest:
         p = PreparedRequest()
         p.prepare_method((method or "").upper())
         p.prepare_url(url, merge_setting(params, self.params))
         p.prepare_headers(self._merge_headers(headers))
+        if cookies or self._cookies:  # no cookie work at all while there are none
+            p.prepare_cookies(self._merge_cookies(cookies))
         p.prepare_body(data, files, json)
         p.prepare_auth(merge_setting(auth, self.auth), url)
         p.prepare_hooks(merge_hooks(hooks, self.hooks))
         return p
+
+    def _merge_cookies(self, cookies: Any) -> Any:
+        # The request's cookies over the Session's, in a new jar: the Session keeps its own.
+        from .cookies import RequestsCookieJar, as_cookiejar, merge_cookies
+
+        merged = RequestsCookieJar()
+        if self._cookies:
+            merge_cookies(merged, self._cookies)
+        if cookies:
+            merge_cookies(merged, as_cookiejar(cookies))
+        return merged
 
     def _merge_headers(self, headers: Any) -> Any:
         session_headers = self.headers
@@ -209,13 +247,13 @@ class Session:
             MissingSchema, InvalidSchema, InvalidURL, InvalidHeader: before any socket opens.
             ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
         """
-        if cookies:
-            raise NotImplementedError("cookies= is not supported yet (Session policies issue)")
         if proxies:
             raise NotImplementedError("proxies= is not supported yet (Session policies issue)")
         if type(self).prepare_request is Session.prepare_request and not hooks:
             # Nobody overrides prepare_request to see the Request: prepare without one.
-            prepared = self._prepare(method, url, headers, files, data, json, params, auth, None)
+            prepared = self._prepare(
+                method, url, headers, files, data, json, params, auth, None, cookies
+            )
         else:
             req = Request(
                 method=method.upper(),
@@ -226,6 +264,7 @@ class Session:
                 json=json,
                 params=params or {},
                 auth=auth,
+                cookies=cookies,
                 hooks=hooks,
             )
             prepared = self.prepare_request(req)

@@ -96,12 +96,12 @@ def check_header_pairs(pairs: tuple[tuple[Any, Any], ...]) -> None:
 
 
 def get_auth_from_url(url: str) -> tuple[str, str]:
-    """The (username, password) in ``url``, percent-decoded; empty strings when absent."""
+    """The (username, password) in ``url``, percent-decoded; empty strings when either is
+    absent (as requests: a user name alone is no credential)."""
     parts = urlsplit(url)
-    try:
-        return unquote(parts.username or ""), unquote(parts.password or "")
-    except (AttributeError, TypeError):
+    if parts.username is None or parts.password is None:
         return "", ""
+    return unquote(parts.username), unquote(parts.password)
 
 
 def read_source(source: BodySource) -> bytes:
@@ -193,17 +193,31 @@ _BOMS: Final = (
 
 
 def guess_encoding(content: bytes) -> str:
-    """The encoding a body suggests without a declared charset."""
+    """The encoding a body suggests without a declared charset: a BOM; UTF-16 or UTF-32
+    by the NUL bytes of ASCII text; UTF-8 if it decodes; else windows-1252 when it holds
+    bytes 0x80-0x9F (C1 controls, which text in ISO-8859-1 never uses), else ISO-8859-1."""
+    if not content:
+        return "utf-8"
     for bom, name in _BOMS:
         if content.startswith(bom):
             return name
+    if b"\x00" in content[:64]:
+        utf = guess_json_utf(content)  # the same NUL patterns, for any mostly-ASCII text
+        if utf is not None:
+            return utf
     if content.isascii():
         return "ascii"
     try:
         content.decode("utf-8")
     except UnicodeDecodeError:
-        return "ISO-8859-1"
+        return "windows-1252" if _has_c1_bytes(content) else "ISO-8859-1"
     return "utf-8"
+
+
+def _has_c1_bytes(content: bytes) -> bool:
+    # windows-1252 leaves five of 0x80-0x9F undefined: such a body is not windows-1252.
+    c1 = set(content.translate(None, bytes(range(0x80))).translate(None, bytes(range(0xA0, 0x100))))
+    return bool(c1) and not c1 & {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 def guess_json_utf(data: bytes) -> str | None:
@@ -290,6 +304,7 @@ def decode_headers(raw: Iterable[tuple[bytes, bytes]]) -> CaseInsensitiveDict[st
         value = value_bytes.decode("latin-1")
         lower = name.lower()
         if lower in pairs:
-            value = f"{pairs[lower][1]}, {value}"
+            name, first = pairs[lower]  # the first spelling of the name stays, as in requests
+            value = f"{first}, {value}"
         pairs[lower] = (name, value)
     return CaseInsensitiveDict.from_pairs(pairs.values())

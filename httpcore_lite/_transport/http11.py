@@ -267,6 +267,14 @@ class HTTP11Connection:
         self._finish_direct()
         return body.getvalue()
 
+    def finish_if_complete(self) -> bool:
+        """End the exchange if the last byte of a body read past h11 has been handed out
+        (so the connection can go back before anyone asks for the empty end)."""
+        if self._direct_remaining == 0 and not self._direct_first:
+            self._finish_direct()
+            return True
+        return False
+
     def close(self) -> None:
         self._state = ConnectionState.CLOSED
         self._stream.close()

@@ -336,6 +336,14 @@ class PooledResponse:
             self._give_back(conn)
         return data
 
+    def release_if_complete(self) -> None:
+        """Give the connection back if its body has been read to the last byte: a reader
+        that stops there and closes the response (or never asks again) must not cost the
+        connection. (A reader that stopped earlier closes it: see ``close``.)"""
+        conn = self._conn
+        if conn is not None and conn.finish_if_complete():
+            self._give_back(conn)
+
     def read_rest(self) -> bytes:
         """The rest of the body in one bytes object; the connection then goes back.
 

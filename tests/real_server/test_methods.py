@@ -46,7 +46,7 @@ def test_headers_are_echoed(httpbin_both: WSGIServer, session: httpcore_lite.Ses
     assert headers["X-Custom"] == "value"
     assert headers["Accept"] == "x/y"
     assert headers["User-Agent"].startswith("python-httpcore-lite/")
-    assert headers["Accept-Encoding"] == "gzip, deflate"
+    assert headers["Accept-Encoding"] == "gzip, deflate, br, zstd"
     assert headers["Host"] == f"{httpbin_both.host}:{httpbin_both.port}"
 
 

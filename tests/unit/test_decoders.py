@@ -169,3 +169,63 @@ def test_each_call_gives_a_fresh_decoder() -> None:
     assert a is not b
     body = gzip.compress(b"abc")
     assert a.decode(body[:5]) + b.decode(body) == b"abc"
+
+
+# -- br and zstd (brotlicffi comes with httpbin, zstandard is in .[test]) --------------------
+
+
+def _brotli(data: bytes) -> bytes:
+    import brotlicffi
+
+    return bytes(brotlicffi.compress(data))
+
+
+def _zstd(data: bytes) -> bytes:
+    import zstandard
+
+    return bytes(zstandard.ZstdCompressor().compress(data))
+
+
+@pytest.mark.parametrize(("coding", "encode"), [("br", _brotli), ("zstd", _zstd)])
+@pytest.mark.parametrize("size", [1, 7, 4096, 1 << 20])
+def test_br_and_zstd_decode_in_any_pieces(coding: str, encode: object, size: int) -> None:
+    decoder = decoder_for(coding)
+    assert decoder is not None
+    assert decode_pieces(decoder, encode(DATA), size) == DATA  # type: ignore[operator]
+
+
+def test_zstd_frames_one_after_another() -> None:
+    assert decode_whole("zstd", _zstd(DATA[:100]) + _zstd(DATA[100:])) == DATA
+
+
+@pytest.mark.parametrize(("coding", "encode"), [("br", _brotli), ("zstd", _zstd)])
+def test_br_and_zstd_truncated_or_corrupt(coding: str, encode: object) -> None:
+    body = encode(DATA)  # type: ignore[operator]
+    with pytest.raises(ContentDecodingError, match=coding):
+        decode_whole(coding, body[: len(body) // 2])
+    with pytest.raises(ContentDecodingError, match=coding):
+        decode_whole(coding, b"definitely not " + body)
+
+
+def test_br_then_gzip_chain() -> None:
+    assert decode_whole("br, gzip", gzip.compress(_brotli(DATA))) == DATA
+
+
+def test_accept_encoding_names_what_can_be_decoded() -> None:
+    from httpcore_lite._decoders import accept_encoding
+
+    assert accept_encoding() == "gzip, deflate, br, zstd"
+
+
+def test_gzip_with_trailing_garbage_after_a_member_is_ignored() -> None:
+    # As urllib3 (and so requests): bytes after a complete member that are no member.
+    body = gzip.compress(DATA) + b"\x00\x00trailing junk"
+    assert decode_whole("gzip", body) == DATA
+    decoder = decoder_for("gzip")
+    assert decoder is not None
+    assert decode_pieces(decoder, body, 5) == DATA
+
+
+def test_gzip_garbage_before_any_member_is_an_error() -> None:
+    with pytest.raises(ContentDecodingError):
+        decode_whole("gzip", b"junk" + gzip.compress(DATA))

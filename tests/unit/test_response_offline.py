@@ -343,3 +343,34 @@ def test_pickle_keeps_the_content() -> None:
     assert again.headers["x-a"] == "1"
     assert again.url == URL
     assert not again.ok
+
+
+# -- guessing an encoding without charset_normalizer ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"", "utf-8"),
+        (b"plain ascii", "ascii"),
+        ("naïve café".encode(), "utf-8"),
+        ("caf\u00e9 \u00e0 la carte".encode("latin-1"), "ISO-8859-1"),
+        ("\u201csmart quotes\u201d \u2014 dash".encode("cp1252"), "windows-1252"),
+        (codecs.BOM_UTF8 + b"x", "utf-8-sig"),
+        ("text".encode("utf-16-le"), "utf-16-le"),
+        ("text".encode("utf-16-be"), "utf-16-be"),
+        ("text".encode("utf-32-le"), "utf-32-le"),
+    ],
+)
+def test_apparent_encoding(body: bytes, expected: str) -> None:
+    r = make_response(body=body)
+    assert r.apparent_encoding == expected
+    if body:
+        assert r.text == body.decode(expected)
+
+
+def test_repeated_header_keeps_the_first_spelling_of_its_name() -> None:
+    from httpcore_lite.utils import decode_headers
+
+    headers = decode_headers([(b"X-Dup", b"1"), (b"x-dup", b"2")])
+    assert list(headers.items()) == [("X-Dup", "1, 2")]

@@ -45,7 +45,9 @@ def test_default_headers(session: Session) -> None:
     assert isinstance(headers, CaseInsensitiveDict)
     assert headers["User-Agent"].startswith("python-httpcore-lite/")
     assert headers["User-Agent"] == f"python-httpcore-lite/{httpcore_lite.__version__}"
-    assert headers["Accept-Encoding"] == "gzip, deflate"
+    assert (
+        headers["Accept-Encoding"] == "gzip, deflate, br, zstd"
+    )  # brotlicffi and zstandard are in .[test]
     assert headers["Accept"] == "*/*"
     assert headers["Connection"] == "keep-alive"
     assert len(headers) == 4
@@ -66,7 +68,7 @@ def test_default_settings(session: Session) -> None:
 def test_default_headers_are_sent(session: Session) -> None:
     p = session.prepare_request(Request("GET", "http://example.com/"))
     assert p.headers["User-Agent"].startswith("python-httpcore-lite/")
-    assert p.headers["Accept-Encoding"] == "gzip, deflate"
+    assert p.headers["Accept-Encoding"] == "gzip, deflate, br, zstd"
     assert p.headers["Accept"] == "*/*"
     assert p.headers["Connection"] == "keep-alive"
 

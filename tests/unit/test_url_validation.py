@@ -78,8 +78,9 @@ def test_invalid_schema_message_names_the_url(no_network: list[str]) -> None:
         httpcore_lite.get("ftp://x/", timeout=(3, 10))
 
 
-def test_none_url_is_invalid() -> None:
-    with pytest.raises(InvalidURL):
+def test_none_url_is_a_missing_schema() -> None:
+    # requests' class and words: MissingSchema is an InvalidURL too.
+    with pytest.raises(httpcore_lite.exceptions.MissingSchema, match="Invalid URL 'None'"):
         httpcore_lite.Request("GET", None).prepare()
 
 
@@ -105,3 +106,52 @@ def test_valid_urls_prepare() -> None:
     }
     for given, prepared in cases.items():
         assert httpcore_lite.Request("GET", given).prepare().url == prepared, given
+
+
+@pytest.mark.parametrize(
+    ("given", "prepared"),
+    [
+        # urllib3's normalisation, which requests applies before its own (audit of requests)
+        ("http://e.com/%", "http://e.com/%25"),
+        ("http://e.com/?a=%2", "http://e.com/?a=%252"),
+        ("http://e.com/%41%", "http://e.com/%2541%25"),
+        ("http://e.com/%c3%a9", "http://e.com/%C3%A9"),
+        ("http://e.com/a/../b/./c", "http://e.com/b/c"),
+        ("http://e.com/a/..", "http://e.com/"),
+        ("http://e.com/a/.", "http://e.com/a/"),
+        ("http://e.com/a\tb", "http://e.com/a%09b"),
+        ("http://e.com/a\nb?c\rd", "http://e.com/a%0Ab?c%0Dd"),
+        ("http://e.com:08080/", "http://e.com:8080/"),
+        ("http://a@b:pw@host/", "http://a%40b:pw@host/"),
+    ],
+)
+def test_urls_are_normalised_as_requests_does(given: str, prepared: str) -> None:
+    assert httpcore_lite.Request("GET", given).prepare().url == prepared
+
+
+def test_a_dns_label_longer_than_63_characters_is_refused() -> None:
+    with pytest.raises(InvalidURL):
+        httpcore_lite.Request("GET", f"http://{'a' * 64}.example/").prepare()
+    assert httpcore_lite.Request("GET", f"http://{'a' * 63}.example/").prepare().url
+
+
+def test_other_schemes_pass_prepare_and_fail_at_send(no_network: list[str]) -> None:
+    p = httpcore_lite.Request("GET", "http+unix://%2Frun%2Fx.sock/info").prepare()
+    assert p.url == "http+unix://%2Frun%2Fx.sock/info"
+    with httpcore_lite.Session() as s, pytest.raises(httpcore_lite.exceptions.InvalidSchema):
+        s.send(p)
+    assert no_network == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://user@example.com/", "http://user:@example.com/x", "http://:pw@example.com/"]
+)
+def test_url_credentials_need_both_parts_to_be_sent(url: str) -> None:
+    # requests' get_auth_from_url gives ("", "") unless both are present; "user:" has both.
+    p = httpcore_lite.Request("GET", url).prepare()
+    if url.startswith("http://user:@"):
+        assert p.headers["Authorization"] == "Basic dXNlcjo="
+    elif url.startswith("http://:pw@"):
+        assert p.headers["Authorization"] == "Basic OnB3"
+    else:
+        assert "Authorization" not in p.headers
