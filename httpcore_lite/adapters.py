@@ -136,7 +136,7 @@ class HTTPAdapter(BaseAdapter):
             request.url or "",
             headers.pairs() if type(headers) is CaseInsensitiveDict else tuple(headers.items()),
             verify,
-            _normalise_cert(cert),
+            cert if cert is None or isinstance(cert, str) else _normalise_cert(cert),
         )
         if key.tls is not None and verify is False:
             warnings.warn(
@@ -145,7 +145,9 @@ class HTTPAdapter(BaseAdapter):
                 InsecureRequestWarning,
                 stacklevel=5,
             )
-        body = _body.body_to_send(request.body)
+        body = request.body
+        if body is not None:
+            body = _body.body_to_send(body)
         return self.poolmanager.handle_request(key, head, body, timeout)
 
     def build_response(self, req: PreparedRequest, pooled: PooledResponse) -> Response:
@@ -153,7 +155,7 @@ class HTTPAdapter(BaseAdapter):
         response = Response()
         head = pooled.head
         response.status_code = head.status_code
-        response.set_raw_headers(head.headers)
+        response.set_raw_headers(head.headers, head.content_encoded)
         response.reason = head.reason
         response.attach_body(pooled, version=10 if head.http_version == "1.0" else 11)
         response.url = req.url

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import warnings
-from base64 import b64encode
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,6 +40,8 @@ def _basic_auth_str(username: str | bytes, password: str | bytes) -> str:
         >>> _basic_auth_str("user", "pass")
         'Basic dXNlcjpwYXNz'
     """
+    from base64 import b64encode  # on first use: most requests carry no credentials
+
     token = b64encode(_encode_credential(username) + b":" + _encode_credential(password))
     return "Basic " + token.decode("ascii")
 

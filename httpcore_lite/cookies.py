@@ -428,14 +428,16 @@ def merge_cookies(cookiejar: CookieJar, cookies: Mapping[str, str] | CookieJar |
     """
     if not isinstance(cookiejar, CookieJar):
         raise ValueError("You can only merge into CookieJar")
-    if isinstance(cookies, Mapping):
-        return cookiejar_from_dict(cookies, cookiejar=cookiejar, overwrite=False)
+    # A jar first: a RequestsCookieJar is a Mapping too, and as a dict its cookies would
+    # lose their domain, path and Secure flag.
     if isinstance(cookies, CookieJar):
         if isinstance(cookiejar, RequestsCookieJar):
             cookiejar.update(cookies)
         else:
             for cookie in cookies:
                 cookiejar.set_cookie(cookie)
+    elif isinstance(cookies, Mapping):
+        return cookiejar_from_dict(cookies, cookiejar=cookiejar, overwrite=False)
     return cookiejar
 
 

@@ -81,6 +81,10 @@ class ResponseHead(NamedTuple):
     reason: str
     headers: list[tuple[bytes, bytes]]
     http_version: str
+    # Found in the one pass over the fields that framing needs anyway, so that the layers
+    # above need not look again: a Content-Encoding to undo, Set-Cookie fields to store.
+    content_encoded: bool = False
+    sets_cookies: bool = False
 
 
 class HTTP11Connection:
@@ -355,13 +359,27 @@ class HTTP11Connection:
             # InformationalResponse (100 Continue, 103 Early Hints): the final answer follows.
 
     def _response_head(self, event: h11.Response) -> ResponseHead:
-        headers = event.headers.raw_items()
-        self._plan_direct_body(event.status_code, headers)
+        headers = event.headers.raw_items()  # a list: h11's Headers iterates slowly
+        length = None
+        chunked = encoded = cookies = False
+        for name, value in headers:  # validated by h11
+            size = len(name)
+            if size == 14 and name.lower() == b"content-length":
+                length = int(value)
+            elif size == 17 and name.lower() == b"transfer-encoding":
+                chunked = True
+            elif size == 16 and name.lower() == b"content-encoding":
+                encoded = True
+            elif size == 10 and name.lower() == b"set-cookie":
+                cookies = True
+        self._plan_direct_body(event.status_code, None if chunked else length)
         return ResponseHead(
-            status_code=event.status_code,
-            reason=event.reason.decode("latin-1"),
-            headers=headers,
-            http_version=event.http_version.decode("ascii"),
+            event.status_code,
+            event.reason.decode("latin-1"),
+            headers,
+            event.http_version.decode("ascii"),
+            encoded,
+            cookies,
         )
 
     def _next_event(self, action: str) -> object:
@@ -405,18 +423,11 @@ class HTTP11Connection:
         if count == len(self._read_view) < READ_SIZE:
             self._read_view = memoryview(bytearray(READ_SIZE))
 
-    def _plan_direct_body(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
-        """Read this response's body past h11 if it is framed by Content-Length."""
+    def _plan_direct_body(self, status: int, length: int | None) -> None:
+        """Read this response's body past h11 if it is framed by Content-Length (``length``,
+        None when absent or when Transfer-Encoding frames it)."""
         self._direct_remaining = None
-        if self._request_method == b"HEAD" or status in _NO_BODY_STATUSES:
-            return
-        length = None
-        for name, value in headers:  # validated by h11; (a list: h11's Headers iterates slowly)
-            if len(name) == 17 and name.lower() == b"transfer-encoding":
-                return
-            if len(name) == 14 and name.lower() == b"content-length":
-                length = int(value)
-        if length is None:
+        if length is None or self._request_method == b"HEAD" or status in _NO_BODY_STATUSES:
             return
         buffered = self._h11.trailing_data[0]  # body bytes that came with the head
         if len(buffered) > length:
