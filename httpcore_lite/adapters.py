@@ -155,7 +155,7 @@ class HTTPAdapter(BaseAdapter):
         response = Response()
         head = pooled.head
         response.status_code = head.status_code
-        response.set_raw_headers(head.headers, head.content_encoded)
+        response.set_raw_headers(head.headers, head.content_encoded, head.sets_cookies)
         response.reason = head.reason
         response.attach_body(pooled, version=10 if head.http_version == "1.0" else 11)
         response.url = req.url

@@ -149,7 +149,9 @@ class PreparedRequest(RequestHooksMixin):
     headers: CaseInsensitiveDict[Any] = None  # type: ignore[assignment]  # as requests: set by prepare_headers
     body: Any = None
     _cookies: Any = None
+    _cookie_from_jar = False  # the Cookie header came from ``_cookies``, not the caller
     _body_position: int | object | None = None
+    _auth: Any = None  # an auth that may answer a challenge (``retry_for``): see sessions
 
     def __init__(self) -> None:
         self.hooks = default_hooks()
@@ -192,7 +194,9 @@ class PreparedRequest(RequestHooksMixin):
         p.body = self.body
         p.hooks = {event: list(hooks) for event, hooks in self.hooks.items()}
         p._cookies = self._cookies
+        p._cookie_from_jar = self._cookie_from_jar
         p._body_position = self._body_position
+        p._auth = self._auth
         return p
 
     def prepare_method(self, method: str | bytes | None) -> None:
@@ -289,6 +293,8 @@ class PreparedRequest(RequestHooksMixin):
             signed = auth(self)
             self.__dict__.update(signed.__dict__)
             self.prepare_content_length(self.body)
+            if hasattr(auth, "retry_for"):
+                self._auth = auth  # it may answer the server's challenge (Digest)
 
     def prepare_cookies(self, cookies: Any) -> None:
         """Set the Cookie header from ``cookies`` (a dict or a CookieJar), the cookies that
@@ -301,6 +307,7 @@ class PreparedRequest(RequestHooksMixin):
         header = get_cookie_header(self._cookies, self)
         if header is not None:
             self.headers["Cookie"] = header
+            self._cookie_from_jar = True
 
     def prepare_hooks(self, hooks: Mapping[str, Any] | None) -> None:
         for event, registered in (hooks or {}).items():
@@ -353,6 +360,7 @@ class Response:
     _headers: CaseInsensitiveDict[str] | None = None
     _raw_headers: Iterable[tuple[bytes, bytes]] = ()
     _content_encoded: bool | None = None  # what the adapter found in the raw fields
+    _sets_cookies: bool | None = None
     reason: str | None = None
     _cookies: Any = None
     _elapsed_seconds = 0.0
@@ -428,13 +436,24 @@ class Response:
         self._cookies = value
 
     def set_raw_headers(
-        self, raw: Iterable[tuple[bytes, bytes]], content_encoded: bool | None = None
+        self,
+        raw: Iterable[tuple[bytes, bytes]],
+        content_encoded: bool | None = None,
+        sets_cookies: bool | None = None,
     ) -> None:
         """For adapters: the header fields as received, decoded when ``headers`` is read;
-        ``content_encoded``, whether a Content-Encoding field is among them, if known."""
+        whether a Content-Encoding field and a Set-Cookie field are among them, if known."""
         self._raw_headers = raw
         self._headers = None
         self._content_encoded = content_encoded
+        self._sets_cookies = sets_cookies
+
+    @property
+    def sets_cookies(self) -> bool:
+        """Whether the response has Set-Cookie fields (cheap when the adapter said so)."""
+        if self._sets_cookies is None:
+            self._sets_cookies = bool(self.header_fields("set-cookie"))
+        return self._sets_cookies
 
     @property
     def encoding(self) -> str | None:

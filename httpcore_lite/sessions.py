@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from time import perf_counter
 from typing import Any, Final
 
+from ._netrc import get_netrc_auth
+from ._redirects import REDIRECT_STATI, next_request, redirect_target, resolve_location
 from ._version import __version__
 from .adapters import BaseAdapter, HTTPAdapter
-from .exceptions import InvalidSchema, RequestException
+from .exceptions import InvalidSchema, RequestException, TooManyRedirects
 from .hooks import default_hooks, dispatch_hook
 from .models import PreparedRequest, Request, Response
 from .structures import CaseInsensitiveDict
@@ -196,7 +198,10 @@ class Session:
         if cookies or self._cookies:  # no cookie work at all while there are none
             p.prepare_cookies(self._merge_cookies(cookies))
         p.prepare_body(data, files, json)
-        p.prepare_auth(merge_setting(auth, self.auth), url)
+        auth = merge_setting(auth, self.auth)
+        if auth is None and self.trust_env:
+            auth = get_netrc_auth(p.url or "")  # cached: no file system work per request
+        p.prepare_auth(auth, url)
         p.prepare_hooks(merge_hooks(hooks, self.hooks))
         return p
 
@@ -318,20 +323,102 @@ class Session:
         """
         if isinstance(request, Request):
             raise ValueError("You can only send PreparedRequests.")
-        kwargs.pop("allow_redirects", True)  # redirects arrive with the Session policies
+        allow_redirects = kwargs.pop("allow_redirects", True)
         stream = kwargs.setdefault("stream", self.stream)
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("cert", self.cert)
+        response = self._exchange(request, kwargs)
+        if response.status_code in REDIRECT_STATI:  # the one check a plain 200 pays
+            if allow_redirects:
+                response = self._follow_redirects(response, kwargs)
+            else:
+                response._next = self._next_hop(response)
+        if not stream:
+            self._read_body(response)
+        return response
+
+    def _exchange(self, request: PreparedRequest, kwargs: dict[str, Any]) -> Response:
+        """One request and its response: the adapter, the cookies it set, an answer to an
+        auth challenge (Digest's 401), and the response hooks."""
         adapter = self.get_adapter(request.url or "")
         start = perf_counter()
         response = adapter.send(request, **kwargs)
         response.set_elapsed(perf_counter() - start)
+        if response.sets_cookies:
+            self._store_cookies(request, response)
+        if request._auth is not None:
+            response = self._answer_challenge(request, response, kwargs)
         hooks = request.hooks
         if hooks and hooks.get("response"):
             response = dispatch_hook("response", hooks, response, **kwargs)
-        if not stream:
-            self._read_body(response)
         return response
+
+    def _store_cookies(self, request: PreparedRequest, response: Response) -> None:
+        from .cookies import extract_cookies_to_jar
+
+        extract_cookies_to_jar(self.cookies, request, response)
+        if request._cookies is not None:  # for a retry or a redirect of this request
+            extract_cookies_to_jar(request._cookies, request, response)
+
+    def _answer_challenge(
+        self, request: PreparedRequest, response: Response, kwargs: dict[str, Any]
+    ) -> Response:
+        # The auth builds the answer (or declines: None); it bounds its own attempts.
+        retry = request._auth.retry_for(response)
+        if retry is None:
+            return response
+        _discard_body(response)
+        if retry._cookie_from_jar:
+            retry.headers.pop("Cookie", None)
+            retry._cookie_from_jar = False
+        self._refresh_cookies(retry)
+        answered = self._exchange(retry, kwargs)
+        answered.history.insert(0, response)
+        return answered
+
+    def _follow_redirects(self, response: Response, kwargs: dict[str, Any]) -> Response:
+        """Send each hop until a response is no redirect. ``history`` lists the hops.
+
+        Raises:
+            TooManyRedirects: more than ``max_redirects`` hops (it carries the last response).
+        """
+        history: list[Response] = []
+        while True:
+            hop = self._next_hop(response)
+            if hop is None:
+                break
+            if len(history) >= self.max_redirects:
+                _discard_body(response)
+                raise TooManyRedirects(
+                    f"Exceeded {self.max_redirects} redirects.", response=response
+                )
+            _discard_body(response)  # the connection goes back before the next hop
+            history.append(response)
+            response = self._exchange(hop, kwargs)
+            # (A Digest 401 answered on this hop is in the response's history already.)
+            response.history = history + response.history
+        return response
+
+    def _next_hop(self, response: Response) -> PreparedRequest | None:
+        """The request a redirect response asks for, its cookies and credentials worked out
+        for its URL; None when the response is no redirect."""
+        location = redirect_target(response)
+        request = response.request
+        if location is None or request is None:
+            return None
+        hop = next_request(request, response, resolve_location(location, request.url or ""))
+        if self.trust_env and "Authorization" not in hop.headers and hop._auth is None:
+            credentials = get_netrc_auth(hop.url or "")
+            if credentials is not None:
+                hop.prepare_auth(credentials)  # .netrc again, for the new host
+        self._refresh_cookies(hop)
+        return hop
+
+    def _refresh_cookies(self, request: PreparedRequest) -> None:
+        # Cookies are evaluated again for every request sent after the first: the jars
+        # may have gained some, and the URL may have changed.
+        if request._cookies is not None or self._cookies:
+            request.prepare_cookies(self._merge_cookies(request._cookies))
 
     @staticmethod
     def _read_body(response: Response) -> None:
@@ -371,3 +458,24 @@ class Session:
 def session() -> Session:
     """A new Session (kept for requests compatibility; use ``Session()``)."""
     return Session()
+
+
+# What is read of a redirect's (or a challenge's) body before its connection is dropped
+# instead of reused: such bodies are small, and nobody reads them.
+_DISCARD_LIMIT: Final = 1 << 16
+
+
+def _discard_body(response: Response) -> None:
+    """Release ``response``'s connection: read a small body to its end (undecoded: a
+    redirect's body is never decoded), close the connection under a large one."""
+    raw = response.raw
+    if raw is None or response._content is not False:
+        return
+    try:
+        read = raw.read(_DISCARD_LIMIT + 1, decode_content=False)
+        if len(read) > _DISCARD_LIMIT or raw.read(1, decode_content=False):
+            response.close()
+    except (RequestException, TypeError):  # (TypeError: a raw that some adapter set)
+        response.close()
+    response._content = b""
+    response._content_consumed = True

@@ -1,0 +1,155 @@
+"""Redirect rules, as requests applies them: pure functions of a request and its response.
+
+Where the next hop goes (``redirect_target``, ``resolve_location``), with which method and
+body (``next_method``, ``next_request``), and which credentials may follow it
+(``should_strip_auth``). The Session drives the loop: it sends, and it decides how many
+hops are too many. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from . import _urls
+from .exceptions import UnrewindableBodyError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import PreparedRequest, Response
+
+# RFC 9110 section 15.4: the redirects followed.
+REDIRECT_STATI: Final = frozenset({301, 302, 303, 307, 308})
+# 307 and 308 keep the method and the body; the others drop the body.
+_BODY_KEEPING_STATI: Final = frozenset({307, 308})
+_BODY_HEADERS: Final = ("Content-Length", "Content-Type", "Transfer-Encoding")
+
+
+def redirect_target(response: Response) -> str | None:
+    """The Location of a redirect response, or None when it is not one.
+
+    Location is latin-1 on the wire (as every header here), but servers send UTF-8 URLs in
+    it: the bytes are read again as UTF-8 when they are valid UTF-8, as requests does.
+    """
+    if response.status_code not in REDIRECT_STATI:
+        return None
+    location: str | None = response.headers.get("location")
+    if location is None:
+        return None
+    raw = location.encode("latin-1")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return location
+
+
+def resolve_location(location: str, current_url: str) -> str:
+    """The absolute, prepared URL of the next hop.
+
+    A relative Location is joined to the current URL; a scheme-relative one (``//host``)
+    takes the current scheme; a Location without a fragment keeps the current one
+    (RFC 9110 section 10.2.2).
+
+    Raises:
+        InvalidURL, MissingSchema: a Location that is no URL.
+    """
+    current = urlsplit(current_url)
+    if location.startswith("//"):
+        location = f"{current.scheme}:{location}"
+    target = urlsplit(location)
+    if not target.netloc:
+        location = urljoin(current_url, location)
+        target = urlsplit(location)
+    if not target.fragment and current.fragment:
+        location = urlunsplit(target._replace(fragment=current.fragment))
+    return _urls.prepare_url(location)
+
+
+def next_method(method: str, status: int) -> str:
+    """The method of the next hop: what browsers do, and requests with them.
+
+    303 becomes GET (HEAD stays HEAD); 302 too (the historic behaviour); 301 turns POST
+    into GET; 307 and 308 keep the method.
+    """
+    if status in (302, 303) and method != "HEAD":
+        return "GET"
+    if status == 301 and method == "POST":
+        return "GET"
+    return method
+
+
+def should_strip_auth(old_url: str, new_url: str) -> bool:
+    """Whether credentials set for ``old_url`` must not go to ``new_url``: they stay only
+    within one origin (scheme, host and port), or on the http -> https upgrade of the same
+    host on the default ports (requests' one exception)."""
+    old, new = urlsplit(old_url), urlsplit(new_url)
+    if old.hostname != new.hostname:
+        return True
+    old_port, new_port = _port(old.scheme, old.port), _port(new.scheme, new.port)
+    if old.scheme == "http" and old_port == 80 and new.scheme == "https" and new_port == 443:
+        return False
+    return old.scheme != new.scheme or old_port != new_port
+
+
+def _port(scheme: str, port: int | None) -> int | None:
+    return _urls.DEFAULT_PORTS.get(scheme) if port is None else port
+
+
+def next_request(request: PreparedRequest, response: Response, url: str) -> PreparedRequest:
+    """The request for the next hop to ``url``: a copy of ``request`` with the method
+    rewritten, the body dropped (with the headers that describe it) or rewound, and the
+    credentials stripped when the hop leaves the origin.
+
+    Cookies are not handled here: the Session evaluates them again for the new URL.
+
+    Raises:
+        UnrewindableBodyError: a 307 or 308 whose body cannot be sent again.
+    """
+    status = response.status_code
+    hop = request.copy()
+    hop.url = url
+    hop.method = next_method(request.method or "GET", status)
+    if status in _BODY_KEEPING_STATI:
+        rewind_body(hop)
+    else:
+        for name in _BODY_HEADERS:
+            hop.headers.pop(name, None)
+        hop.body = None
+        hop._body_position = None
+    hop.headers.pop("Proxy-Authorization", None)  # rebuilt per hop from the proxy settings
+    if should_strip_auth(request.url or "", url):
+        # Leaving the origin: the caller's Authorization and Cookie stay behind.
+        hop.headers.pop("Authorization", None)
+        hop.headers.pop("Cookie", None)
+        hop._auth = None
+    elif hop._cookie_from_jar:
+        hop.headers.pop("Cookie", None)  # from a jar: the Session works it out again
+    hop._cookie_from_jar = False
+    return hop
+
+
+def rewind_body(request: PreparedRequest) -> None:
+    """Make ``request``'s body readable from its start again, for a second sending.
+
+    Bytes and strings need nothing. A file goes back to where it was when the request was
+    prepared; a multipart body rewinds its files.
+
+    Raises:
+        UnrewindableBodyError: a stream that cannot seek, or an iterator (it is used up).
+    """
+    body = request.body
+    if body is None or isinstance(body, (bytes, str)):
+        return
+    rewind = getattr(body, "rewind", None)
+    if rewind is not None:  # a multipart body
+        rewind()
+        return
+    position = request._body_position
+    seek = getattr(body, "seek", None)
+    if seek is None or not isinstance(position, int):
+        raise UnrewindableBodyError("Unable to rewind request body for redirect.")
+    try:
+        seek(position)
+    except OSError as exc:
+        raise UnrewindableBodyError(
+            "An error occurred when rewinding request body for redirect."
+        ) from exc
