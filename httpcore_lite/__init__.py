@@ -17,6 +17,7 @@ from . import (
     exceptions,
     hooks,
     models,
+    retry,
     sessions,
     status_codes,
     structures,
@@ -38,6 +39,7 @@ from .exceptions import (
     URLRequired,
 )
 from .models import PreparedRequest, Request, Response
+from .retry import Retry
 from .sessions import Session, session
 from .status_codes import codes
 
@@ -61,6 +63,7 @@ __all__ = [
     "Request",
     "RequestException",
     "Response",
+    "Retry",
     "Session",
     "Timeout",
     "TooManyRedirects",
@@ -82,6 +85,7 @@ __all__ = [
     "post",
     "put",
     "request",
+    "retry",
     "session",
     "sessions",
     "status_codes",

@@ -94,12 +94,15 @@ def _port(scheme: str, port: int | None) -> int | None:
     return _urls.DEFAULT_PORTS.get(scheme) if port is None else port
 
 
-def next_request(request: PreparedRequest, response: Response, url: str) -> PreparedRequest:
+def next_request(
+    request: PreparedRequest, response: Response, url: str, strip_auth: bool | None = None
+) -> PreparedRequest:
     """The request for the next hop to ``url``: a copy of ``request`` with the method
     rewritten, the body dropped (with the headers that describe it) or rewound, and the
     credentials stripped when the hop leaves the origin.
 
     Cookies are not handled here: the Session evaluates them again for the new URL.
+    ``strip_auth`` overrides ``should_strip_auth`` (a Session subclass may decide).
 
     Raises:
         UnrewindableBodyError: a 307 or 308 whose body cannot be sent again.
@@ -116,7 +119,9 @@ def next_request(request: PreparedRequest, response: Response, url: str) -> Prep
         hop.body = None
         hop._body_position = None
     hop.headers.pop("Proxy-Authorization", None)  # rebuilt per hop from the proxy settings
-    if should_strip_auth(request.url or "", url):
+    if strip_auth is None:
+        strip_auth = should_strip_auth(request.url or "", url)
+    if strip_auth:
         # Leaving the origin: the caller's Authorization and Cookie stay behind.
         hop.headers.pop("Authorization", None)
         hop.headers.pop("Cookie", None)

@@ -13,7 +13,13 @@ from time import perf_counter
 from typing import Any, Final
 
 from ._netrc import get_netrc_auth
-from ._redirects import REDIRECT_STATI, next_request, redirect_target, resolve_location
+from ._redirects import (
+    REDIRECT_STATI,
+    next_request,
+    redirect_target,
+    resolve_location,
+    should_strip_auth,
+)
 from ._version import __version__
 from .adapters import BaseAdapter, HTTPAdapter
 from .exceptions import InvalidSchema, RequestException, TooManyRedirects
@@ -402,17 +408,28 @@ class Session:
     def _next_hop(self, response: Response) -> PreparedRequest | None:
         """The request a redirect response asks for, its cookies and credentials worked out
         for its URL; None when the response is no redirect."""
-        location = redirect_target(response)
+        location = self.get_redirect_target(response)
         request = response.request
         if location is None or request is None:
             return None
-        hop = next_request(request, response, resolve_location(location, request.url or ""))
+        url = resolve_location(location, request.url or "")
+        hop = next_request(request, response, url, self.should_strip_auth(request.url or "", url))
         if self.trust_env and "Authorization" not in hop.headers and hop._auth is None:
             credentials = get_netrc_auth(hop.url or "")
             if credentials is not None:
                 hop.prepare_auth(credentials)  # .netrc again, for the new host
         self._refresh_cookies(hop)
         return hop
+
+    def get_redirect_target(self, resp: Response) -> str | None:
+        """The Location a redirect response points to, or None (override to change)."""
+        return redirect_target(resp)
+
+    def should_strip_auth(self, old_url: str, new_url: str) -> bool:
+        """Whether credentials must be dropped on a redirect from ``old_url`` to ``new_url``
+        (override to change): they stay within one origin, and on the http -> https
+        upgrade of the same host on default ports."""
+        return should_strip_auth(old_url, new_url)
 
     def _refresh_cookies(self, request: PreparedRequest) -> None:
         # Cookies are evaluated again for every request sent after the first: the jars
@@ -466,16 +483,19 @@ _DISCARD_LIMIT: Final = 1 << 16
 
 
 def _discard_body(response: Response) -> None:
-    """Release ``response``'s connection: read a small body to its end (undecoded: a
-    redirect's body is never decoded), close the connection under a large one."""
+    """Release ``response``'s connection: read a small body to its end, close the
+    connection under a large one. The body is never decoded (a decoding bomb behind a
+    redirect costs nothing); ``content`` keeps it when it needed no decoding."""
     raw = response.raw
     if raw is None or response._content is not False:
         return
+    body = b""
     try:
-        read = raw.read(_DISCARD_LIMIT + 1, decode_content=False)
-        if len(read) > _DISCARD_LIMIT or raw.read(1, decode_content=False):
+        body = raw.read(_DISCARD_LIMIT + 1, decode_content=False)
+        if len(body) > _DISCARD_LIMIT or raw.read(1, decode_content=False):
+            body = b""
             response.close()
     except (RequestException, TypeError):  # (TypeError: a raw that some adapter set)
         response.close()
-    response._content = b""
+    response._content = b"" if "content-encoding" in response.headers else body
     response._content_consumed = True
