@@ -3,20 +3,27 @@
 The adapter is the boundary between the requests vocabulary and the transport: it turns a
 PreparedRequest into a RequestHead and a body, a pooled response into a Response, and it
 attaches the PreparedRequest to any error on the way out.
+
+With ``proxies``, the proxy for the URL is chosen here (``_proxies.select_proxy``) and becomes
+part of the pool key; an http:// request is then written for the proxy (absolute-form target,
+the proxy's headers), an https:// one for the origin at the end of a CONNECT tunnel.
 """
 
 from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, Final
 
 from . import _body
+from ._proxies import ProxyMapping, parse_proxy_url, select_proxy
 from ._transport.http11 import Headers, RequestHead
 from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
+from ._transport.proxy import Proxy
 from ._transport.tls import TLSConfig
-from ._urls import split_url
+from ._urls import SplitURL, split_url
+from .auth import _basic_auth_str
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
 from .models import PreparedRequest, Response
 from .structures import CaseInsensitiveDict
@@ -44,7 +51,7 @@ class BaseAdapter:
         timeout: TimeoutInput = None,
         verify: bool | str = True,
         cert: Any = None,
-        proxies: Mapping[str, str] | None = None,
+        proxies: ProxyMapping | None = None,
     ) -> Response:
         """Send a PreparedRequest and return its Response.
 
@@ -86,6 +93,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_connections = pool_connections
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
+        self._proxy_cache: dict[tuple[str, bool | str], Proxy] = {}
         self.init_poolmanager(pool_connections, pool_maxsize, block=pool_block)
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False) -> None:
@@ -101,6 +109,7 @@ class HTTPAdapter(BaseAdapter):
     def __setstate__(self, state: dict[str, Any]) -> None:
         for attr, value in state.items():
             setattr(self, attr, value)
+        self._proxy_cache = {}
         self.init_poolmanager(self._pool_connections, self._pool_maxsize, self._pool_block)
 
     def send(
@@ -110,17 +119,22 @@ class HTTPAdapter(BaseAdapter):
         timeout: TimeoutInput = None,
         verify: bool | str = True,
         cert: Any = None,
-        proxies: Mapping[str, str] | None = None,
+        proxies: ProxyMapping | None = None,
     ) -> Response:
-        """Send ``request`` over a pooled connection.
+        """Send ``request`` over a pooled connection; through the proxy that ``proxies``
+        (from ``_proxies.resolve_proxies``) selects for its URL, if any.
 
         Raises:
-            InvalidSchema, InvalidURL: a URL the adapter cannot send to.
+            InvalidSchema, InvalidURL: a URL the adapter cannot send to; a SOCKS proxy.
+            InvalidProxyURL: a proxy URL without a valid host or port.
             InvalidHeader: a header that cannot be encoded.
+            ProxyError: the proxy could not be reached, or refused the CONNECT tunnel.
             ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
         """
         try:
-            pooled = self._exchange(request, Timeout.coerce(timeout), verify, cert)
+            # Without proxies (the common case) this costs one truth test.
+            proxy = self._proxy_for(request.url or "", proxies, verify) if proxies else None
+            pooled = self._exchange(request, Timeout.coerce(timeout), verify, cert, proxy)
         except RequestException as exc:
             if exc.request is None:
                 exc.request = request
@@ -128,7 +142,12 @@ class HTTPAdapter(BaseAdapter):
         return self.build_response(request, pooled)
 
     def _exchange(
-        self, request: PreparedRequest, timeout: Timeout, verify: bool | str, cert: Any
+        self,
+        request: PreparedRequest,
+        timeout: Timeout,
+        verify: bool | str,
+        cert: Any,
+        proxy: Proxy | None,
     ) -> PooledResponse:
         headers = request.headers
         key, head = plan_exchange(
@@ -137,10 +156,14 @@ class HTTPAdapter(BaseAdapter):
             headers.pairs() if type(headers) is CaseInsensitiveDict else tuple(headers.items()),
             verify,
             cert if cert is None or isinstance(cert, str) else _normalise_cert(cert),
+            proxy,
         )
-        if key.tls is not None and verify is False:
+        if verify is False and (
+            key.tls is not None or (proxy is not None and proxy.tls is not None)
+        ):
+            host = key.origin.host if key.tls is not None or proxy is None else proxy.origin.host
             warnings.warn(
-                f"Unverified HTTPS request is being made to host '{key.origin.host}'. "
+                f"Unverified HTTPS request is being made to host '{host}'. "
                 "Adding certificate verification is strongly advised.",
                 InsecureRequestWarning,
                 stacklevel=5,
@@ -149,6 +172,55 @@ class HTTPAdapter(BaseAdapter):
         if body is not None:
             body = _body.body_to_send(body)
         return self.poolmanager.handle_request(key, head, body, timeout)
+
+    def _proxy_for(self, url: str, proxies: ProxyMapping, verify: bool | str) -> Proxy | None:
+        """The proxy ``proxies`` selects for ``url`` (None: go direct), built once per proxy
+        URL and ``verify`` (which also checks an https:// proxy's certificate)."""
+        proxy_url = select_proxy(url, proxies)
+        if proxy_url is None:
+            return None
+        cache_key = (proxy_url, verify)
+        proxy = self._proxy_cache.get(cache_key)
+        if proxy is None:
+            parsed = parse_proxy_url(proxy_url)
+            headers = tuple(
+                _encode_header(name, value) for name, value in self.proxy_headers(proxy_url).items()
+            )
+            tls = TLSConfig(verify=verify) if parsed.origin.scheme == "https" else None
+            proxy = self._proxy_cache[cache_key] = Proxy(parsed.origin, tls, headers)
+        return proxy
+
+    def proxy_headers(self, proxy: str) -> dict[str, str]:
+        """The headers sent to ``proxy`` (on a CONNECT, or with each forwarded http://
+        request), never to an origin: Proxy-Authorization (Basic) from the credentials in
+        the proxy URL, percent-decoded. Override it to send others; it is asked once per
+        proxy URL.
+
+        Example:
+            >>> HTTPAdapter().proxy_headers("http://user:pass@proxy:3128")
+            {'Proxy-Authorization': 'Basic dXNlcjpwYXNz'}
+
+        Raises:
+            InvalidSchema, InvalidProxyURL: see ``_proxies.parse_proxy_url``.
+        """
+        parsed = parse_proxy_url(proxy)
+        if not parsed.username:
+            return {}
+        return {"Proxy-Authorization": _basic_auth_str(parsed.username, parsed.password or "")}
+
+    def request_url(self, request: PreparedRequest, proxies: ProxyMapping | None) -> str:
+        """The request target ``request`` is sent with: the whole URL (without fragment) for
+        an http:// request through a proxy, otherwise the path and query (as requests).
+        (Informative: overriding it does not change what is sent.)
+
+        Raises:
+            InvalidSchema, InvalidURL: a URL the adapter cannot send to.
+        """
+        url = request.url or ""
+        split = split_url(url)
+        if split.origin.scheme == "http" and select_proxy(url, proxies):
+            return absolute_target(split)
+        return split.target
 
     def build_response(self, req: PreparedRequest, pooled: PooledResponse) -> Response:
         """A Response for ``req`` over the pooled response's head and body."""
@@ -164,7 +236,7 @@ class HTTPAdapter(BaseAdapter):
         return response
 
     def close(self) -> None:
-        """Close every idle connection of this adapter."""
+        """Close every idle connection of this adapter (direct, forwarded or tunnelled)."""
         self.poolmanager.close()
 
 
@@ -177,20 +249,21 @@ def plan_exchange(
     headers: tuple[tuple[Any, Any], ...],
     verify: bool | str,
     cert: CertSetting,
+    proxy: Proxy | None = None,
 ) -> tuple[PoolKey, RequestHead]:
     """Where to send a request (the pool key) and its encoded head.
 
     The key holds the origin and, for https, the TLS settings: a connection is never shared
-    between a verified and an unverified request (requests' CVE-2024-35195). Both are pure
-    functions of the arguments, and a client sends the same few requests again and again,
-    so the answer is cached.
+    between a verified and an unverified request (requests' CVE-2024-35195); and the proxy,
+    if any. Both are pure functions of the arguments, and a client sends the same few
+    requests again and again, so the answer is cached.
 
     Raises:
         InvalidSchema, InvalidURL: a URL that cannot be sent to.
         InvalidHeader: a header that is not valid, or cannot be encoded as latin-1.
     """
     try:
-        return _plan(method, url, headers, verify, cert)
+        return _plan(method, url, headers, verify, cert, proxy)
     except TypeError:
         # An unhashable header value, set by hand after the request was prepared: the
         # check says what is wrong with it.
@@ -206,8 +279,11 @@ def _plan(
     headers: tuple[tuple[Any, Any], ...],
     verify: bool | str,
     cert: CertSetting,
+    proxy: Proxy | None,
 ) -> tuple[PoolKey, RequestHead]:
     split = split_url(url)
+    if proxy is not None:
+        return _plan_through(proxy, split, method, headers, verify, cert)
     tls = TLSConfig(verify=verify, cert=cert) if split.origin.scheme == "https" else None
     head = RequestHead(
         method=method.encode("ascii"),
@@ -215,6 +291,46 @@ def _plan(
         headers=encode_headers(split.host_header, headers),
     )
     return PoolKey(split.origin, tls), head
+
+
+def _plan_through(
+    proxy: Proxy,
+    split: SplitURL,
+    method: str,
+    headers: tuple[tuple[Any, Any], ...],
+    verify: bool | str,
+    cert: CertSetting,
+) -> tuple[PoolKey, RequestHead]:
+    encoded = encode_headers(split.host_header, headers)
+    if split.origin.scheme == "http":
+        # Forwarding: the proxy is the peer. The request names the whole URL (absolute-form,
+        # RFC 9112 section 3.2.2) and carries the proxy's headers, which replace the
+        # request's own of the same name (as urllib3 does).
+        replaced = {name.lower() for name, _ in proxy.headers}
+        kept = tuple(header for header in encoded if header[0].lower() not in replaced)
+        target = absolute_target(split)
+        head = RequestHead(method.encode("ascii"), target.encode("ascii"), kept + proxy.headers)
+        return PoolKey(split.origin, None, proxy), head
+    # Tunnelling: inside the tunnel the origin is the peer, and nothing meant for the proxy
+    # may reach it. A Proxy-Authorization set on the request (HTTPProxyAuth) goes on the
+    # CONNECT instead, unless the proxy URL brought credentials of its own.
+    own = tuple(header for header in encoded if header[0].lower() != _PROXY_AUTHORIZATION)
+    if len(own) < len(encoded) and not any(
+        name.lower() == _PROXY_AUTHORIZATION for name, _ in proxy.headers
+    ):
+        moved = tuple(header for header in encoded if header[0].lower() == _PROXY_AUTHORIZATION)
+        proxy = proxy._replace(headers=proxy.headers + moved)
+    head = RequestHead(method.encode("ascii"), split.target.encode("ascii"), own)
+    return PoolKey(split.origin, TLSConfig(verify=verify, cert=cert), proxy), head
+
+
+_PROXY_AUTHORIZATION: Final = b"proxy-authorization"
+
+
+def absolute_target(split: SplitURL) -> str:
+    """The absolute-form request target (RFC 9112 section 3.2.2) for a request to a proxy:
+    scheme, authority, path and query; never credentials or the fragment."""
+    return f"{split.origin.scheme}://{split.host_header}{split.target}"
 
 
 def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
@@ -237,19 +353,24 @@ def encode_headers(host: str, headers: Iterable[tuple[Any, Any]]) -> Headers:
     encoded = []
     host_value: bytes = host.encode("ascii")
     for name, value in headers:
-        check_header_validity((name, value))
-        name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
-        try:
-            value_bytes = value if isinstance(value, bytes) else value.encode("latin-1")
-        except UnicodeEncodeError as exc:
-            raise InvalidHeader(
-                f"Header value {value!r} of {name!r} cannot be encoded as latin-1"
-            ) from exc
+        name_bytes, value_bytes = _encode_header(name, value)
         if name_bytes.lower() == b"host":
             host_value = value_bytes
         else:
             encoded.append((name_bytes, value_bytes))
     return ((b"Host", host_value), *encoded)
+
+
+def _encode_header(name: Any, value: Any) -> tuple[bytes, bytes]:
+    check_header_validity((name, value))
+    name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
+    try:
+        value_bytes = value if isinstance(value, bytes) else value.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise InvalidHeader(
+            f"Header value {value!r} of {name!r} cannot be encoded as latin-1"
+        ) from exc
+    return name_bytes, value_bytes
 
 
 __all__ = ["BaseAdapter", "HTTPAdapter"]

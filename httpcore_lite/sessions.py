@@ -7,12 +7,14 @@ request is prepared (auth signs it last) and handed to the adapter mounted for i
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Mapping
 from time import perf_counter
 from typing import Any, Final
 
 from ._netrc import get_netrc_auth
+from ._proxies import EnvironmentProxies, resolve_proxies
 from ._redirects import (
     REDIRECT_STATI,
     next_request,
@@ -119,10 +121,13 @@ class Session:
         "max_redirects",
     )
 
+    # Made on first use; class defaults so that an unpickled Session has them too.
+    _cookies: Any = None
+    _environment_proxies: EnvironmentProxies | None = None
+
     def __init__(self) -> None:
         self.headers: CaseInsensitiveDict[Any] = default_headers()
         self.auth: Any = None
-        self._cookies: Any = None  # a RequestsCookieJar, made when first needed
         self.proxies: dict[str, str] = {}
         self.hooks = default_hooks()
         self.params: Any = {}
@@ -258,8 +263,6 @@ class Session:
             MissingSchema, InvalidSchema, InvalidURL, InvalidHeader: before any socket opens.
             ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
         """
-        if proxies:
-            raise NotImplementedError("proxies= is not supported yet (Session policies issue)")
         if type(self).prepare_request is Session.prepare_request and not hooks:
             # Nobody overrides prepare_request to see the Request: prepare without one.
             prepared = self._prepare(
@@ -286,6 +289,7 @@ class Session:
             stream=self.stream if stream is None else stream,
             verify=self.verify if verify is None else verify,
             cert=self.cert if cert is None else cert,
+            proxies=proxies,
         )
 
     def get(self, url: str | bytes, **kwargs: Any) -> Response:
@@ -333,10 +337,12 @@ class Session:
         stream = kwargs.setdefault("stream", self.stream)
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("cert", self.cert)
+        given_proxies = kwargs.get("proxies")
+        kwargs["proxies"] = self._proxies_for(request.url or "", given_proxies)
         response = self._exchange(request, kwargs)
         if response.status_code in REDIRECT_STATI:  # the one check a plain 200 pays
             if allow_redirects:
-                response = self._follow_redirects(response, kwargs)
+                response = self._follow_redirects(response, kwargs, given_proxies)
             else:
                 response._next = self._next_hop(response)
         if not stream:
@@ -382,7 +388,9 @@ class Session:
         answered.history.insert(0, response)
         return answered
 
-    def _follow_redirects(self, response: Response, kwargs: dict[str, Any]) -> Response:
+    def _follow_redirects(
+        self, response: Response, kwargs: dict[str, Any], given_proxies: Any
+    ) -> Response:
         """Send each hop until a response is no redirect. ``history`` lists the hops.
 
         Raises:
@@ -400,7 +408,10 @@ class Session:
                 )
             _discard_body(response)  # the connection goes back before the next hop
             history.append(response)
-            response = self._exchange(hop, kwargs)
+            # The proxy is chosen again for the new URL (NO_PROXY may say otherwise now);
+            # Proxy-Authorization comes from that proxy's URL, never from the last hop.
+            hop_kwargs = {**kwargs, "proxies": self._proxies_for(hop.url or "", given_proxies)}
+            response = self._exchange(hop, hop_kwargs)
             # (A Digest 401 answered on this hop is in the response's history already.)
             response.history = history + response.history
         return response
@@ -420,6 +431,16 @@ class Session:
                 hop.prepare_auth(credentials)  # .netrc again, for the new host
         self._refresh_cookies(hop)
         return hop
+
+    def _proxies_for(self, url: str, given: Any) -> dict[str, str | None]:
+        """The proxies for ``url``: the call's over the Session's, then the environment's
+        (read once per Session) when ``trust_env``; {} at once when there are none."""
+        environment = None
+        if self.trust_env:
+            environment = self._environment_proxies
+            if environment is None:
+                environment = self._environment_proxies = EnvironmentProxies.read(os.environ)
+        return resolve_proxies(url, given, self.proxies, environment, self.trust_env)
 
     def get_redirect_target(self, resp: Response) -> str | None:
         """The Location a redirect response points to, or None (override to change)."""

@@ -1,4 +1,4 @@
-"""HTTP11Connection: one HTTP/1.1 exchange at a time over a NetworkStream, driven by h11.
+"""HTTP11Connection: one HTTP/1.1 exchange at a time over a Stream, driven by h11.
 
 The only module that imports h11. Its errors become ours here, once: a response that breaks
 HTTP/1.1 raises RemoteProtocolError while the head is read and ChunkedEncodingError while
@@ -35,7 +35,7 @@ from ..exceptions import (
     RemoteProtocolError,
     RequestException,
 )
-from .network import READING_BODY, SENDING, WAITING, NetworkStream
+from .network import OPENING_TUNNEL, READING_BODY, SENDING, WAITING, Stream
 
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
 # large cookies and CSP headers, and requests' http.client allows 64 KiB).
@@ -113,7 +113,7 @@ class HTTP11Connection:
         "request_started_writing",
     )
 
-    def __init__(self, stream: NetworkStream) -> None:
+    def __init__(self, stream: Stream) -> None:
         self._stream = stream
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
         self._state = ConnectionState.NEW
@@ -510,6 +510,61 @@ class HTTP11Connection:
         self.close()
 
 
+def request_tunnel(
+    stream: Stream, authority: bytes, headers: Headers, timeout: float | None
+) -> ResponseHead:
+    """Ask a proxy for a tunnel to ``authority`` (``host:port``) with CONNECT (RFC 9110
+    section 9.3.6), and return the head of its answer. After a 2xx answer ``stream`` carries
+    the tunnel; after any other, the caller closes it (the answer's body is never read).
+
+    ``headers`` go to the proxy only (Proxy-Authorization); Host, which HTTP/1.1 requires,
+    is the authority (RFC 9112 section 3.2).
+
+    Raises:
+        InvalidHeader: h11 refused the request (a header that got past validation).
+        RemoteProtocolError: the answer broke HTTP/1.1, or bytes followed a 2xx answer.
+        ConnectionError: the proxy closed the connection without answering.
+        ConnectTimeout: no answer within ``timeout`` (setting up is connecting).
+    """
+    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
+    try:
+        request = h11.Request(
+            method=b"CONNECT", target=authority, headers=[(b"Host", authority), *headers]
+        )
+        data = (conn.send(request) or b"") + (conn.send(_END_OF_MESSAGE) or b"")
+    except h11.LocalProtocolError as exc:
+        raise InvalidHeader(f"Refused to send an invalid CONNECT request: {exc}") from exc
+    stream.write(data, timeout)
+    where = f"the proxy {stream.host}:{stream.port}"
+    view = memoryview(bytearray(_FIRST_READ_SIZE))
+    received = 0
+    while True:
+        try:
+            event = conn.next_event()
+        except h11.RemoteProtocolError as exc:
+            if received == 0:
+                raise ConnectionError(
+                    f"{where} closed the connection without answering CONNECT"
+                ) from exc
+            raise RemoteProtocolError(f"Invalid answer to CONNECT from {where}: {exc}") from exc
+        if event is h11.NEED_DATA:
+            count = stream.read_into(view, timeout, OPENING_TUNNEL)
+            received += count
+            conn.receive_data(view[:count])  # type: ignore[arg-type]  # h11 copies it
+        elif type(event) is h11.Response:
+            if 200 <= event.status_code < 300 and conn.trailing_data[0]:
+                # Nothing may come before our TLS handshake: these bytes are not the origin's.
+                raise RemoteProtocolError(f"{where} sent data before the tunnel was used")
+            return ResponseHead(
+                event.status_code,
+                event.reason.decode("latin-1"),
+                event.headers.raw_items(),
+                event.http_version.decode("ascii"),
+            )
+        elif type(event) is not h11.InformationalResponse:  # 1xx: the final answer follows
+            raise ConnectionError(f"{where} closed the connection without answering CONNECT")
+
+
 @functools.lru_cache(maxsize=256)
 def _request_event(request: RequestHead) -> h11.Request:
     """The h11 event for ``request``, validated by h11 once per distinct head.
@@ -531,4 +586,5 @@ __all__ = [
     "RequestBody",
     "RequestHead",
     "ResponseHead",
+    "request_tunnel",
 ]

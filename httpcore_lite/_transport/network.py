@@ -5,6 +5,10 @@ with a message that says what we were doing and with whom. Nothing above this mo
 OSError.
 
 ``ssl`` is imported only when a TLS handshake happens, so plain-http users never load it.
+
+Two streams share one interface (``Stream``): NetworkStream, a socket (TCP or TLS), and
+TunnelledTLSStream, TLS to an origin inside the TLS connection to an https proxy, which has
+no socket of its own to wrap.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import socket
 import sys
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from ..exceptions import ConnectionError, ConnectTimeout, ReadTimeout, RequestException, SSLError
 
 if TYPE_CHECKING:  # pragma: no cover
     import ssl
+
+    from .tls import MemoryTLS
 
 # What an exchange is doing when an error strikes, for messages that say what failed.
 CONNECTING: Final = "connecting to"
@@ -30,8 +36,15 @@ TLS_HANDSHAKE: Final = "TLS handshake with"
 SENDING: Final = "sending the request to"
 WAITING: Final = "waiting for the response from"
 READING_BODY: Final = "reading the response body from"
+OPENING_TUNNEL: Final = "opening a tunnel through the proxy"
+# Setting up a connection, bounded by the connect timeout: a timeout is a ConnectTimeout.
+_CONNECT_ACTIONS: Final = (CONNECTING, TLS_HANDSHAKE, OPENING_TUNNEL)
 
 _USE_POLL: Final = hasattr(select, "poll")
+# TLS in TLS: ciphertext is read from the proxy's stream in pieces of this size, and
+# plaintext is encrypted in pieces of this size (so a large body is never held twice).
+_TUNNEL_READ_SIZE: Final = 64 * 1024
+_TUNNEL_WRITE_SIZE: Final = 64 * 1024
 
 
 def _describe_timeout(timeout: float | None) -> str:
@@ -44,7 +57,7 @@ def _map_error(
     """Turn an OS-level failure into our exception, naming the action and the peer."""
     where = f"{action} {host}:{port}"
     if isinstance(exc, socket.timeout):
-        if action in (CONNECTING, TLS_HANDSHAKE):
+        if action in _CONNECT_ACTIONS:
             return ConnectTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
         return ReadTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
     if _is_ssl_error(exc):
@@ -65,6 +78,28 @@ def _is_ssl_error(exc: BaseException) -> bool:
     # ssl is only loaded once a TLS handshake was attempted; before that no error can be one.
     ssl_module = sys.modules.get("ssl")
     return ssl_module is not None and isinstance(exc, ssl_module.SSLError)
+
+
+class Stream(Protocol):
+    """What an HTTP/1.1 connection needs of its transport: NetworkStream or TunnelledTLSStream.
+
+    ``host`` and ``port`` name the peer in error messages (for a tunnel: the origin).
+    """
+
+    host: str
+    port: int
+
+    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int: ...
+
+    def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes: ...
+
+    def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int: ...
+
+    def write(self, data: bytes | memoryview, timeout: float | None) -> None: ...
+
+    def is_readable(self) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class NetworkStream:
@@ -198,10 +233,138 @@ class NetworkStream:
             raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
         return NetworkStream(tls_sock, self.host, self.port, is_tls=True)
 
+    def for_tunnel(self, host: str, port: int) -> NetworkStream:
+        """This connection, once a proxy made it a tunnel to ``host:port``: errors from here
+        on name the far end. The stream it came from must not be used again."""
+        return NetworkStream(self._sock, host, port, is_tls=self.is_tls)
+
     def close(self) -> None:
         """Close the socket. Safe to call more than once; never raises."""
         with contextlib.suppress(OSError):  # close() practically never fails; never raise
             self._sock.close()
+
+
+class TunnelledTLSStream:
+    """TLS to an origin inside the TLS connection to an https proxy (TLS in TLS).
+
+    The outer TLS owns the socket, so the inner one runs in memory (``tls.MemoryTLS``): this
+    class is the loop around it, as http11 is around h11: ask the engine; if it needs bytes,
+    read them from the outer stream and feed them in; send whatever it produced.
+
+    Example:
+        >>> stream = TunnelledTLSStream.handshake(proxy_stream, MemoryTLS(ctx, "a.com"), 5.0)
+    """
+
+    __slots__ = ("_outer", "_scratch", "_tls", "host", "port")
+
+    def __init__(self, outer: NetworkStream, tls: MemoryTLS) -> None:
+        self._outer = outer
+        self._tls = tls
+        self._scratch = memoryview(bytearray(_TUNNEL_READ_SIZE))
+        self.host = outer.host
+        self.port = outer.port
+
+    @classmethod
+    def handshake(
+        cls, outer: NetworkStream, tls: MemoryTLS, timeout: float | None
+    ) -> TunnelledTLSStream:
+        """Complete the inner TLS handshake over ``outer`` (already a tunnel to the origin);
+        ``outer`` is closed if it fails.
+
+        Raises:
+            ConnectTimeout: the origin did not answer in time.
+            SSLError: the handshake failed, or the certificate did not verify.
+            ConnectionError: the tunnel was closed or reset during the handshake.
+        """
+        stream = cls(outer, tls)
+        try:
+            while not stream._handshake_step(timeout):
+                stream._receive(timeout, TLS_HANDSHAKE)
+        except BaseException:
+            outer.close()
+            raise
+        return stream
+
+    def _handshake_step(self, timeout: float | None) -> bool:
+        try:
+            done = self._tls.do_handshake()
+        except OSError as exc:  # ssl.SSLError: a failed handshake or verification
+            raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
+        self._flush(timeout)
+        return done
+
+    def _receive(self, timeout: float | None, action: str) -> None:
+        # What the outer stream read (b"" at its end) goes to the engine as it came.
+        count = self._outer.read_into(self._scratch, timeout, action)
+        self._tls.receive(self._scratch[:count])
+
+    def _flush(self, timeout: float | None) -> None:
+        data = self._tls.data_to_send()
+        if data:
+            self._outer.write(data, timeout)
+
+    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+        """As NetworkStream.read_into.
+
+        Raises:
+            ReadTimeout, ConnectionError, SSLError: as NetworkStream.read_into.
+        """
+        while True:
+            try:
+                count = self._tls.read_into(buffer)
+            except OSError as exc:  # ssl.SSLError: a broken record
+                raise _map_error(exc, action, self.host, self.port, timeout) from exc
+            if count is not None:
+                return count
+            self._receive(timeout, action)
+
+    def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+        """As NetworkStream.read_exactly_into.
+
+        Raises:
+            ReadTimeout, ConnectionError, SSLError: as NetworkStream.read_into.
+        """
+        filled = 0
+        while filled < len(buffer):
+            count = self.read_into(buffer[filled:], timeout, action)
+            if not count:
+                break
+            filled += count
+        return filled
+
+    def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes:
+        """As NetworkStream.read_exactly.
+
+        Raises:
+            ReadTimeout, ConnectionError, SSLError: as NetworkStream.read_into.
+        """
+        buffer = bytearray(count)
+        with memoryview(buffer) as view:
+            filled = self.read_exactly_into(view, timeout, action)
+        del buffer[filled:]
+        return bytes(buffer)
+
+    def write(self, data: bytes | memoryview, timeout: float | None) -> None:
+        """As NetworkStream.write.
+
+        Raises:
+            ReadTimeout, ConnectionError, SSLError: as NetworkStream.write.
+        """
+        with memoryview(data) as view:
+            for start in range(0, len(view), _TUNNEL_WRITE_SIZE):
+                try:
+                    self._tls.write(view[start : start + _TUNNEL_WRITE_SIZE])
+                except OSError as exc:  # ssl.SSLError
+                    raise _map_error(exc, SENDING, self.host, self.port, timeout) from exc
+                self._flush(timeout)
+
+    def is_readable(self) -> bool:
+        """As NetworkStream.is_readable: bytes the engine holds count too."""
+        return self._tls.has_buffered_data() or self._outer.is_readable()
+
+    def close(self) -> None:
+        """Close the connection to the proxy (and so the tunnel). Never raises."""
+        self._outer.close()
 
 
 def connect_tcp(host: str, port: int, timeout: float | None) -> NetworkStream:

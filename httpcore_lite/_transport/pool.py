@@ -7,7 +7,8 @@ replayable request on a connection given back moments ago) -> ... -> closed
 when it breaks, expires, is surplus, or the pool is closed.
 
 The key includes the TLS configuration, so that a connection opened with ``verify=False``
-never carries a request that asked for verification (requests' CVE-2024-35195).
+never carries a request that asked for verification (requests' CVE-2024-35195), and the proxy
+a connection goes through, if any (see proxy.py).
 
 Safe replay: a keep-alive connection can be closed by the server at the very moment we
 reuse it. A request that fails that way, before any byte of a response arrived, is sent
@@ -27,7 +28,8 @@ from .._urls import Origin
 from ..exceptions import ConnectionError, ConnectTimeout
 from ..timeouts import Timeout
 from .http11 import HTTP11Connection, RequestBody, RequestHead, ResponseHead
-from .network import NetworkStream, connect_tcp
+from .network import Stream, connect_tcp
+from .proxy import Proxy, open_through_proxy
 from .tls import TLSConfig, ssl_context_for
 
 # RFC 9110 section 9.2.2: repeating these has the same effect as sending them once.
@@ -42,14 +44,17 @@ RECENTLY_IDLE: Final = 0.1
 class PoolKey(NamedTuple):
     origin: Origin
     tls: TLSConfig | None  # None for http://
+    proxy: Proxy | None = None  # None: straight to the origin
 
 
-Connector = Callable[[PoolKey, float | None], NetworkStream]
+Connector = Callable[[PoolKey, float | None], Stream]
 
 
-def open_stream(key: PoolKey, connect_timeout: float | None) -> NetworkStream:
+def open_stream(key: PoolKey, connect_timeout: float | None) -> Stream:
     """TCP connect, then the TLS handshake for https, both within ``connect_timeout``
-    each (requests' meaning of the connect timeout)."""
+    each (requests' meaning of the connect timeout); through the key's proxy if it has one."""
+    if key.proxy is not None:
+        return open_through_proxy(key.proxy, key.origin, key.tls, connect_timeout)
     origin = key.origin
     stream = connect_tcp(origin.host, origin.port, connect_timeout)
     if key.tls is None:
