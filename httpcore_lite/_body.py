@@ -11,11 +11,14 @@ import io
 import json as jsonlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 from urllib.parse import urlencode
 
 from ._urls import iter_pairs
-from .exceptions import InvalidJSONError
+from .exceptions import InvalidJSONError, UnrewindableBodyError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import PreparedRequest
 
 FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE: Final = "application/json"
@@ -124,3 +127,31 @@ def _read_chunks(stream: Any) -> Iterator[bytes]:
         if not piece:
             return
         yield piece.encode("utf-8") if isinstance(piece, str) else piece
+
+
+def rewind_body(request: PreparedRequest) -> None:
+    """Make ``request``'s body readable from its start again, for a second sending.
+
+    Bytes and strings need nothing. A file goes back to where it was when the request was
+    prepared; a multipart body rewinds its files.
+
+    Raises:
+        UnrewindableBodyError: a stream that cannot seek, or an iterator (it is used up).
+    """
+    body = request.body
+    if body is None or isinstance(body, (bytes, str)):
+        return
+    rewind = getattr(body, "rewind", None)
+    if rewind is not None:  # a multipart body
+        rewind()
+        return
+    position = request._body_position
+    seek = getattr(body, "seek", None)
+    if seek is None or not isinstance(position, int):
+        raise UnrewindableBodyError("Unable to rewind the request body to send it again.")
+    try:
+        seek(position)
+    except OSError as exc:
+        raise UnrewindableBodyError(
+            "An error occurred when rewinding the request body to send it again."
+        ) from exc

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from . import _urls
-from .exceptions import UnrewindableBodyError
+from ._body import rewind_body
+from .exceptions import InvalidURL
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import PreparedRequest, Response
@@ -55,10 +56,13 @@ def resolve_location(location: str, current_url: str) -> str:
     current = urlsplit(current_url)
     if location.startswith("//"):
         location = f"{current.scheme}:{location}"
-    target = urlsplit(location)
-    if not target.netloc:
-        location = urljoin(current_url, location)
+    try:
         target = urlsplit(location)
+        if not target.netloc:
+            location = urljoin(current_url, location)
+            target = urlsplit(location)
+    except ValueError as exc:  # an unclosed "[", say
+        raise InvalidURL(f"Invalid redirect Location {location!r}: {exc}") from exc
     if not target.fragment and current.fragment:
         location = urlunsplit(target._replace(fragment=current.fragment))
     return _urls.prepare_url(location)
@@ -95,14 +99,19 @@ def _port(scheme: str, port: int | None) -> int | None:
 
 
 def next_request(
-    request: PreparedRequest, response: Response, url: str, strip_auth: bool | None = None
+    request: PreparedRequest,
+    response: Response,
+    url: str,
+    strip_auth: bool | None = None,
+    rewind: bool = True,
 ) -> PreparedRequest:
     """The request for the next hop to ``url``: a copy of ``request`` with the method
     rewritten, the body dropped (with the headers that describe it) or rewound, and the
     credentials stripped when the hop leaves the origin.
 
     Cookies are not handled here: the Session evaluates them again for the new URL.
-    ``strip_auth`` overrides ``should_strip_auth`` (a Session subclass may decide).
+    ``strip_auth`` overrides ``should_strip_auth`` (a Session subclass may decide);
+    ``rewind=False`` leaves a kept body where it is (the hop is not sent yet).
 
     Raises:
         UnrewindableBodyError: a 307 or 308 whose body cannot be sent again.
@@ -112,7 +121,8 @@ def next_request(
     hop.url = url
     hop.method = next_method(request.method or "GET", status)
     if status in _BODY_KEEPING_STATI:
-        rewind_body(hop)
+        if rewind:
+            rewind_body(hop)
     else:
         for name in _BODY_HEADERS:
             hop.headers.pop(name, None)
@@ -130,31 +140,3 @@ def next_request(
         hop.headers.pop("Cookie", None)  # from a jar: the Session works it out again
     hop._cookie_from_jar = False
     return hop
-
-
-def rewind_body(request: PreparedRequest) -> None:
-    """Make ``request``'s body readable from its start again, for a second sending.
-
-    Bytes and strings need nothing. A file goes back to where it was when the request was
-    prepared; a multipart body rewinds its files.
-
-    Raises:
-        UnrewindableBodyError: a stream that cannot seek, or an iterator (it is used up).
-    """
-    body = request.body
-    if body is None or isinstance(body, (bytes, str)):
-        return
-    rewind = getattr(body, "rewind", None)
-    if rewind is not None:  # a multipart body
-        rewind()
-        return
-    position = request._body_position
-    seek = getattr(body, "seek", None)
-    if seek is None or not isinstance(position, int):
-        raise UnrewindableBodyError("Unable to rewind request body for redirect.")
-    try:
-        seek(position)
-    except OSError as exc:
-        raise UnrewindableBodyError(
-            "An error occurred when rewinding request body for redirect."
-        ) from exc

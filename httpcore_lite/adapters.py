@@ -12,20 +12,24 @@ the proxy's headers), an https:// one for the origin at the end of a CONNECT tun
 from __future__ import annotations
 
 import functools
+import time
 import warnings
 from collections.abc import Iterable
 from typing import Any, Final
 
 from . import _body
+from ._body import rewind_body
 from ._proxies import ProxyMapping, parse_proxy_url, select_proxy
 from ._transport.http11 import Headers, RequestHead
+from ._transport.network import is_connect_phase
 from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
 from ._transport.proxy import Proxy
 from ._transport.tls import TLSConfig
 from ._urls import SplitURL, split_url
 from .auth import _basic_auth_str
-from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException
+from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException, RetryError
 from .models import PreparedRequest, Response
+from .retry import Retry, RetryExhausted
 from .structures import CaseInsensitiveDict
 from .timeouts import Timeout, TimeoutInput
 from .utils import check_header_validity
@@ -77,7 +81,13 @@ class HTTPAdapter(BaseAdapter):
         >>> s.mount("https://", HTTPAdapter(pool_maxsize=32))
     """
 
-    __attrs__: Final = ("max_retries", "_pool_connections", "_pool_maxsize", "_pool_block")
+    __attrs__: Final = (
+        "max_retries",
+        "has_own_retries",
+        "_pool_connections",
+        "_pool_maxsize",
+        "_pool_block",
+    )
 
     def __init__(
         self,
@@ -86,10 +96,9 @@ class HTTPAdapter(BaseAdapter):
         max_retries: Any = DEFAULT_RETRIES,
         pool_block: bool = DEFAULT_POOLBLOCK,
     ) -> None:
-        if max_retries not in (0, None):
-            # Failing loudly beats silently not retrying what the caller asked to retry.
-            raise NotImplementedError("max_retries arrives with the Retry class (Resilience)")
-        self.max_retries = max_retries
+        self.max_retries = coerce_retries(max_retries)
+        # A Session's ``retries`` applies to adapters made without retries of their own.
+        self.has_own_retries = max_retries not in (None, DEFAULT_RETRIES)
         self._pool_connections = pool_connections
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
@@ -131,15 +140,29 @@ class HTTPAdapter(BaseAdapter):
             ProxyError: the proxy could not be reached, or refused the CONNECT tunnel.
             ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
         """
+        retries = self.max_retries
         try:
             # Without proxies (the common case) this costs one truth test.
             proxy = self._proxy_for(request.url or "", proxies, verify) if proxies else None
-            pooled = self._exchange(request, Timeout.coerce(timeout), verify, cert, proxy)
+            timeout_setting = Timeout.coerce(timeout)
         except RequestException as exc:
-            if exc.request is None:
-                exc.request = request
+            exc.request = exc.request or request
             raise
-        return self.build_response(request, pooled)
+        while True:
+            try:
+                pooled = self._exchange(request, timeout_setting, verify, cert, proxy)
+            except RequestException as exc:
+                exc.request = exc.request or request
+                retries = _retry_after_error(retries, request, exc)  # or raises
+                continue
+            response = self.build_response(request, pooled)
+            status = response.status_code
+            if status in retries.status_forcelist or status in Retry.RETRY_AFTER_STATUS_CODES:
+                after = _retry_after_status(retries, request, response)
+                if after is not None:
+                    retries = after
+                    continue
+            return response
 
     def _exchange(
         self,
@@ -241,6 +264,92 @@ class HTTPAdapter(BaseAdapter):
 
 
 CertSetting = str | tuple[str, str] | None
+
+
+def coerce_retries(max_retries: Retry | int | None) -> Retry:
+    """requests' ``max_retries``: a Retry as it is; an int, that many retries of failures
+    to connect only (DNS, refused, connect timeouts: never once data may have reached the
+    server); 0 or None, none at all.
+
+    Raises:
+        TypeError: anything else.
+    """
+    if isinstance(max_retries, Retry):
+        return max_retries
+    if max_retries is None or max_retries == DEFAULT_RETRIES:
+        return Retry(0, read=False)
+    if isinstance(max_retries, int) and not isinstance(max_retries, bool):
+        return Retry(max_retries, read=False, other=0, status=0)
+    raise TypeError(f"max_retries must be a Retry or an int, not {type(max_retries).__name__}")
+
+
+def _retry_after_error(retries: Retry, request: PreparedRequest, error: RequestException) -> Retry:
+    """The policy for the next attempt after ``error``, once its wait is over; or raise the
+    error, when the policy does not retry it or is spent, or the body cannot be sent again.
+    """
+    connecting = is_connect_phase(error.phase)
+    try:
+        following = retries.increment(
+            request.method, request.url, error=error, connecting=connecting
+        )
+    except RetryExhausted:
+        raise error from None  # requests raises the last attempt's error, not a wrapper
+    _prepare_attempt(request, following, f"{type(error).__name__}: {error}", None)
+    return following
+
+
+def _retry_after_status(
+    retries: Retry, request: PreparedRequest, response: Response
+) -> Retry | None:
+    """The policy for the next attempt after a status in ``status_forcelist`` (or one with
+    Retry-After); None to hand ``response`` to the caller (not retried, or retries spent
+    without ``raise_on_status``).
+
+    Raises:
+        RetryError: retries spent, with ``raise_on_status``.
+    """
+    method = request.method or "GET"
+    has_retry_after = "retry-after" in response.headers
+    if not retries.is_retry(method, response.status_code, has_retry_after):
+        return None
+    try:
+        following = retries.increment(method, request.url, response=response)
+    except RetryExhausted as exc:
+        if not retries.raise_on_status:
+            return None
+        response.close()
+        raise RetryError(
+            f"Retries exhausted for {method} {request.url}: last status {response.status_code}",
+            request=request,
+            response=response,
+        ) from exc
+    try:
+        wait = following.sleep_for(response)
+    finally:
+        response.close()  # this answer is dropped: its connection must not wait for a reader
+    _prepare_attempt(request, following, f"status {response.status_code}", wait)
+    return following
+
+
+def _prepare_attempt(
+    request: PreparedRequest, retries: Retry, reason: str, wait: float | None
+) -> None:
+    # The body goes again from its start; one that cannot is not retried (requests' rule).
+    rewind_body(request)
+    if wait is None:
+        wait = retries.get_backoff_time()
+    import logging  # on first retry only: most processes never log from here
+
+    logging.getLogger(__name__).debug(
+        "Retrying %s %s after %s; waiting %.3f s (%r)",
+        request.method,
+        request.url,
+        reason,
+        wait,
+        retries,
+    )
+    if wait > 0:
+        time.sleep(wait)
 
 
 def plan_exchange(
@@ -373,4 +482,4 @@ def _encode_header(name: Any, value: Any) -> tuple[bytes, bytes]:
     return name_bytes, value_bytes
 
 
-__all__ = ["BaseAdapter", "HTTPAdapter"]
+__all__ = ["BaseAdapter", "HTTPAdapter", "Retry"]

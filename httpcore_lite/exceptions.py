@@ -22,6 +22,10 @@ class RequestException(IOError):
         ConnectionError
     """
 
+    # What was being done when a network error happened ("connecting to", "sending the
+    # request to"...): set where OS errors are mapped; None for errors of other kinds.
+    phase: str | None = None
+
     def __init__(self, *args: Any, request: Any = None, response: Any = None) -> None:
         super().__init__(*args)
         self.response = response

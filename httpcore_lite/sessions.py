@@ -23,10 +23,11 @@ from ._redirects import (
     should_strip_auth,
 )
 from ._version import __version__
-from .adapters import BaseAdapter, HTTPAdapter
-from .exceptions import InvalidSchema, RequestException, TooManyRedirects
+from .adapters import BaseAdapter, HTTPAdapter, coerce_retries
+from .exceptions import InvalidSchema, InvalidURL, RequestException, TooManyRedirects
 from .hooks import default_hooks, dispatch_hook
 from .models import PreparedRequest, Request, Response
+from .retry import Retry
 from .structures import CaseInsensitiveDict
 from .timeouts import TimeoutInput
 from .utils import headers_known_valid
@@ -125,7 +126,11 @@ class Session:
     _cookies: Any = None
     _environment_proxies: EnvironmentProxies | None = None
 
-    def __init__(self) -> None:
+    _retries: Retry | None = None
+
+    def __init__(self, retries: Retry | int | None = None) -> None:
+        """``retries`` (a Retry, or an int as HTTPAdapter's ``max_retries``) applies to every
+        HTTPAdapter mounted without retries of its own; see ``retries``."""
         self.headers: CaseInsensitiveDict[Any] = default_headers()
         self.auth: Any = None
         self.proxies: dict[str, str] = {}
@@ -139,6 +144,25 @@ class Session:
         self.adapters: OrderedDict[str, BaseAdapter] = OrderedDict()
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
+        if retries is not None:
+            self.retries = retries
+
+    @property
+    def retries(self) -> Retry | None:
+        """The retry policy of every HTTPAdapter mounted without one of its own (None:
+        theirs). Setting it is the short form of mounting adapters with ``max_retries``:
+        ``session.retries = Retry(total=3, backoff_factor=0.5)``."""
+        return self._retries
+
+    @retries.setter
+    def retries(self, value: Retry | int | None) -> None:
+        self._retries = None if value is None else coerce_retries(value)
+        for adapter in self.adapters.values():
+            self._apply_retries(adapter)
+
+    def _apply_retries(self, adapter: BaseAdapter) -> None:
+        if isinstance(adapter, HTTPAdapter) and not adapter.has_own_retries:
+            adapter.max_retries = self._retries or coerce_retries(None)
 
     def __enter__(self) -> Session:
         return self
@@ -344,7 +368,7 @@ class Session:
             if allow_redirects:
                 response = self._follow_redirects(response, kwargs, given_proxies)
             else:
-                response._next = self._next_hop(response)
+                response._next = self._next_hop(response, rewind=False, strict=False)
         if not stream:
             self._read_body(response)
         return response
@@ -397,16 +421,17 @@ class Session:
             TooManyRedirects: more than ``max_redirects`` hops (it carries the last response).
         """
         history: list[Response] = []
-        while True:
-            hop = self._next_hop(response)
-            if hop is None:
-                break
+        while self.get_redirect_target(response) is not None:
+            # The connection goes back first: whatever happens next (too many hops, a
+            # Location that is no URL, a body that cannot be sent again) must not hold it.
+            _discard_body(response)
             if len(history) >= self.max_redirects:
-                _discard_body(response)
                 raise TooManyRedirects(
                     f"Exceeded {self.max_redirects} redirects.", response=response
                 )
-            _discard_body(response)  # the connection goes back before the next hop
+            hop = self._next_hop(response)
+            if hop is None:
+                break
             history.append(response)
             # The proxy is chosen again for the new URL (NO_PROXY may say otherwise now);
             # Proxy-Authorization comes from that proxy's URL, never from the last hop.
@@ -416,15 +441,30 @@ class Session:
             response.history = history + response.history
         return response
 
-    def _next_hop(self, response: Response) -> PreparedRequest | None:
+    def _next_hop(
+        self, response: Response, rewind: bool = True, strict: bool = True
+    ) -> PreparedRequest | None:
         """The request a redirect response asks for, its cookies and credentials worked out
-        for its URL; None when the response is no redirect."""
+        for its URL; None when the response is no redirect. Not ``strict`` (for
+        ``Response.next``), a Location that is no URL gives None rather than InvalidURL, and
+        the body is not rewound until the caller sends it.
+
+        Raises:
+            InvalidURL: the Location is no URL (``strict``).
+            UnrewindableBodyError: a 307/308 whose body cannot be sent again (``rewind``).
+        """
         location = self.get_redirect_target(response)
         request = response.request
         if location is None or request is None:
             return None
-        url = resolve_location(location, request.url or "")
-        hop = next_request(request, response, url, self.should_strip_auth(request.url or "", url))
+        try:
+            url = resolve_location(location, request.url or "")
+        except InvalidURL:
+            if strict:
+                raise
+            return None
+        strip_auth = self.should_strip_auth(request.url or "", url)
+        hop = next_request(request, response, url, strip_auth, rewind)
         if self.trust_env and "Authorization" not in hop.headers and hop._auth is None:
             credentials = get_netrc_auth(hop.url or "")
             if credentials is not None:
@@ -483,6 +523,8 @@ class Session:
 
     def mount(self, prefix: str, adapter: BaseAdapter) -> None:
         """Use ``adapter`` for URLs that start with ``prefix``; longer prefixes win."""
+        if self._retries is not None:
+            self._apply_retries(adapter)
         self.adapters[prefix] = adapter
         for key in [k for k in self.adapters if len(k) < len(prefix)]:
             self.adapters[key] = self.adapters.pop(key)

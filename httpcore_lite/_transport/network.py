@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .tls import MemoryTLS
 
 # What an exchange is doing when an error strikes, for messages that say what failed.
+RESOLVING: Final = "resolving"
 CONNECTING: Final = "connecting to"
 TLS_HANDSHAKE: Final = "TLS handshake with"
 SENDING: Final = "sending the request to"
@@ -55,6 +56,20 @@ def _map_error(
     exc: BaseException, action: str, host: str, port: int, timeout: float | None
 ) -> RequestException:
     """Turn an OS-level failure into our exception, naming the action and the peer."""
+    error = _mapped(exc, action, host, port, timeout)
+    error.phase = action
+    return error
+
+
+def is_connect_phase(phase: str | None) -> bool:
+    """Whether an error in ``phase`` happened before any byte of the request was sent
+    (resolving, connecting, the TLS handshake, opening a tunnel)."""
+    return phase in _CONNECT_ACTIONS or phase == RESOLVING
+
+
+def _mapped(
+    exc: BaseException, action: str, host: str, port: int, timeout: float | None
+) -> RequestException:
     where = f"{action} {host}:{port}"
     if isinstance(exc, socket.timeout):
         if action in _CONNECT_ACTIONS:
@@ -380,7 +395,9 @@ def connect_tcp(host: str, port: int, timeout: float | None) -> NetworkStream:
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:  # socket.gaierror, and UnicodeError's OSError cousins
-        raise ConnectionError(f"Failed to resolve {host!r} ({exc})") from exc
+        error = ConnectionError(f"Failed to resolve {host!r} ({exc})")
+        error.phase = RESOLVING
+        raise error from exc
     deadline = None if timeout is None else time.monotonic() + timeout
     last_error: RequestException | None = None
     for family, sock_type, proto, _, address in addresses:
