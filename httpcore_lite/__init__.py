@@ -8,7 +8,7 @@ This module re-exports the public names, and ``__all__`` lists them. ``cookies``
 when first used: ``http.cookiejar`` brings ``urllib.request`` and ``ssl`` with it.
 """
 
-from types import ModuleType as _ModuleType
+from typing import Any as _Any
 
 from . import (
     adapters,
@@ -31,7 +31,6 @@ from .exceptions import (
     ConnectTimeout,
     FileModeWarning,
     HTTPError,
-    JSONDecodeError,
     ReadTimeout,
     RequestException,
     Timeout,
@@ -44,11 +43,13 @@ from .sessions import Session, session
 from .status_codes import codes
 
 
-def __getattr__(name: str) -> _ModuleType:
+def __getattr__(name: str) -> _Any:
     if name == "cookies":  # once imported, the submodule is an attribute: this runs once
         import importlib
 
         return importlib.import_module(".cookies", __name__)
+    if name == "JSONDecodeError":  # defined on first use: it needs the json package
+        return exceptions.JSONDecodeError
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

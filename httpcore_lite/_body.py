@@ -7,8 +7,8 @@ file is streamed with a Content-Length from its size; any other iterable is stre
 
 from __future__ import annotations
 
+import functools
 import io
-import json as jsonlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -26,9 +26,14 @@ FILE_CHUNK: Final = 64 * 1024
 
 BodyInput = Any  # what requests accepts for ``data``: too many shapes to spell out
 
+
 # json.dumps(value, allow_nan=False) builds an encoder on every call; one serves all (it
 # holds only its settings, so threads may share it). Same output, byte for byte.
-_JSON_ENCODER: Final = jsonlib.JSONEncoder(allow_nan=False)
+@functools.cache
+def _json_encoder() -> Any:
+    import json  # on first use: 2 ms of start-up that a program without json= never pays
+
+    return json.JSONEncoder(allow_nan=False)
 
 
 class EncodedBody(NamedTuple):
@@ -79,7 +84,7 @@ def is_stream(data: Any) -> bool:
 
 def _encode_json(value: Any) -> EncodedBody:
     try:
-        text = _JSON_ENCODER.encode(value)
+        text = _json_encoder().encode(value)
     except ValueError as exc:  # NaN or a cycle; a TypeError (not serialisable) stays one
         raise InvalidJSONError(exc) from exc
     body = text.encode("utf-8")

@@ -144,9 +144,13 @@ def resolve_proxies(
 # -- the environment ---------------------------------------------------------------------
 
 
+_ENVIRONMENT_SCHEMES: Final = ("http", "https", "all", "no")
+
+
 def proxies_from_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """Proxy settings from environment variables, as ``urllib.request.getproxies`` reads
-    them: every ``<scheme>_proxy`` variable, in either case; the lower-case one wins, and an
+    them, for the keys a proxy is chosen by: ``http_proxy``, ``https_proxy``, ``all_proxy``
+    and ``no_proxy``, in either case; the lower-case one wins, and an
     empty lower-case one cancels the upper-case one. ``no_proxy`` becomes the
     ``"no_proxy"`` key. In a CGI script (``REQUEST_METHOD`` set) ``HTTP_PROXY`` is ignored:
     a client's ``Proxy:`` request header lands there (httpoxy, CVE-2016-1000110).
@@ -155,18 +159,19 @@ def proxies_from_environment(environ: Mapping[str, str]) -> dict[str, str]:
         >>> proxies_from_environment({"HTTPS_PROXY": "http://p:3128", "no_proxy": "local"})
         {'https': 'http://p:3128', 'no_proxy': 'local'}
     """
+    # Only the schemes a proxy can be chosen for (select_proxy's keys) are read: looking up
+    # a few names beats walking (and decoding) the whole environment, which every new
+    # Session, so every module-level get(), would pay.
     found: dict[str, str] = {}
-    for name, value in environ.items():  # any case first...
-        if value and name[-6:].lower() == "_proxy":
-            found[name[:-6].lower()] = value
-    if "REQUEST_METHOD" in environ:
-        found.pop("http", None)
-    for name, value in environ.items():  # ...then lower case (the suffix), which wins
-        if name[-6:] == "_proxy":
-            if value:
-                found[name[:-6].lower()] = value
-            else:
-                found.pop(name[:-6].lower(), None)
+    for scheme in _ENVIRONMENT_SCHEMES:
+        upper = environ.get(f"{scheme.upper()}_PROXY")
+        if upper and not (scheme == "http" and "REQUEST_METHOD" in environ):
+            found[scheme] = upper
+        lower = environ.get(f"{scheme}_proxy")  # lower case wins; empty cancels
+        if lower:
+            found[scheme] = lower
+        elif lower is not None:
+            found.pop(scheme, None)
     if "no" in found:
         found[NO_PROXY_KEY] = found.pop("no")
     return found

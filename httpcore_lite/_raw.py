@@ -142,13 +142,22 @@ class RawResponse(io.IOBase):
         # is copied once, unless a part-chunk has to be joined to the next piece.
         want = max(amt, _STREAM_READ)
         while True:
-            if self._available() >= amt:
+            available = self._available()
+            if available >= amt:
                 yield self._take(amt)
                 continue
             piece = self._next_piece(decode, want)
             if piece is None:
                 break
-            self._keep(piece)
+            need = amt - available
+            if not available or len(piece) < need:
+                self._keep(piece)  # nothing to join, or a small piece: joined cheaply
+                continue
+            # A part-chunk is pending: complete it from the head of the new piece, and keep
+            # the piece itself (uncopied) for the chunks that follow.
+            chunk = self._take(available) + bytes(memoryview(piece)[:need])
+            self._pending, self._offset = piece, need
+            yield chunk
         if self._available():
             yield self._take(amt)
 

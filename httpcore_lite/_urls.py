@@ -20,12 +20,14 @@ DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 # RFC 3986 section 2.3: unreserved characters, which percent-encoding never needs.
 _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # A URL made only of these characters is already in requests' requoted form.
-_ALREADY_QUOTED: Final = re.compile(r"[A-Za-z0-9\-._~!#$&'()*+,/:;=?@\[\]]*\Z")
+_ALREADY_QUOTED: Final = r"[A-Za-z0-9\-._~!#$&'()*+,/:;=?@\[\]]*\Z"
 # A registered host name (RFC 3986 section 3.2.2, reg-name), after IDNA encoding; DNS
 # labels are at most 63 characters (RFC 1035 section 2.3.4).
 _LABEL: Final = r"[A-Za-z0-9\-_~!$&'()*+,;=]{1,63}"
-_REG_NAME: Final = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?\Z")
-_ESCAPE: Final = re.compile(r"%[0-9A-Fa-f]{2}")
+_REG_NAME: Final = rf"{_LABEL}(?:\.{_LABEL})*\.?\Z"
+_ESCAPE: Final = r"%[0-9A-Fa-f]{2}"
+# (Patterns, not compiled ones: ``re`` compiles each on first use and keeps it, so import
+# does not pay for them; the callers run once per distinct URL, their results are cached.)
 # urlsplit deletes these silently (a WHATWG rule); requests sends them percent-encoded.
 _CONTROL_ESCAPES: Final = {9: "%09", 10: "%0A", 13: "%0D"}
 
@@ -103,10 +105,10 @@ def _normalise_escapes(component: str) -> str:
     taken literally and encoded as %25 (urllib3's rule, which requests follows)."""
     if "%" not in component:
         return component
-    escapes = _ESCAPE.findall(component)
+    escapes = re.findall(_ESCAPE, component)
     if len(escapes) != component.count("%"):
         return component.replace("%", "%25")
-    return _ESCAPE.sub(lambda match: match.group(0).upper(), component)
+    return re.sub(_ESCAPE, lambda match: match.group(0).upper(), component)
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -207,7 +209,7 @@ def iter_pairs(data: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> Iterable[
 def requote_uri(uri: str) -> str:
     """Re-quote ``uri`` so that it is fully and consistently quoted (requests' rules):
     %-escapes of unreserved characters are decoded, everything unsafe is escaped."""
-    if _ALREADY_QUOTED.match(uri):
+    if re.match(_ALREADY_QUOTED, uri):
         return uri
     safe_with_percent = "!#$%&'()*+,/:;=?@[]~"
     try:
@@ -276,5 +278,5 @@ def _check_host(url: str, host: str) -> None:
             ipaddress.IPv6Address(host.partition("%")[0])
         except ValueError as exc:
             raise InvalidURL(f"Invalid URL {url!r}: invalid IPv6 address {host!r}") from exc
-    elif not _REG_NAME.match(host):
+    elif not re.match(_REG_NAME, host):
         raise InvalidURL(f"Invalid URL {url!r}: invalid host {host!r}")

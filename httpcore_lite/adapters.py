@@ -266,6 +266,11 @@ class HTTPAdapter(BaseAdapter):
 CertSetting = str | tuple[str, str] | None
 
 
+# requests' default: no retries, and a read error is raised at once. (Retry is immutable:
+# every adapter can share this one, and a module-level get() need not build it again.)
+_NO_RETRIES: Final = Retry(0, read=False)
+
+
 def coerce_retries(max_retries: Retry | int | None) -> Retry:
     """requests' ``max_retries``: a Retry as it is; an int, that many retries of failures
     to connect only (DNS, refused, connect timeouts: never once data may have reached the
@@ -277,7 +282,7 @@ def coerce_retries(max_retries: Retry | int | None) -> Retry:
     if isinstance(max_retries, Retry):
         return max_retries
     if max_retries is None or max_retries == DEFAULT_RETRIES:
-        return Retry(0, read=False)
+        return _NO_RETRIES
     if isinstance(max_retries, int) and not isinstance(max_retries, bool):
         return Retry(max_retries, read=False, other=0, status=0)
     raise TypeError(f"max_retries must be a Retry or an int, not {type(max_retries).__name__}")

@@ -7,8 +7,8 @@ out, once, so that lower layers need not know about models.
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 
 class RequestException(IOError):
@@ -38,18 +38,48 @@ class InvalidJSONError(RequestException):
     """A JSON error occurred (for example, NaN in a body sent with ``json=``)."""
 
 
-class JSONDecodeError(InvalidJSONError, json.JSONDecodeError):
-    """Couldn't decode the text into json; also a ``json.JSONDecodeError``."""
+# JSONDecodeError is also a json.JSONDecodeError, so defining it needs the json package
+# (2 ms of start-up). It is defined when first asked for (module __getattr__), once.
+if TYPE_CHECKING:  # pragma: no cover
+    import json
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # json.JSONDecodeError builds its own message from (msg, doc, pos); RequestException
-        # takes the request/response keywords. Initialise both, as requests does.
-        json.JSONDecodeError.__init__(self, *args)
-        InvalidJSONError.__init__(self, *self.args, **kwargs)
+    class JSONDecodeError(InvalidJSONError, json.JSONDecodeError):
+        """Couldn't decode the text into json; also a ``json.JSONDecodeError``."""
 
-    def __reduce__(self) -> str | tuple[Any, ...]:
-        # Pickle as json.JSONDecodeError does, from (msg, doc, pos).
-        return json.JSONDecodeError.__reduce__(self)
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+
+_DEFINING = threading.Lock()
+
+
+def _define_json_decode_error() -> type[InvalidJSONError]:
+    import json
+
+    class JSONDecodeError(InvalidJSONError, json.JSONDecodeError):
+        """Couldn't decode the text into json; also a ``json.JSONDecodeError``."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # json.JSONDecodeError builds its own message from (msg, doc, pos);
+            # RequestException takes the request/response keywords. Both, as requests does.
+            json.JSONDecodeError.__init__(self, *args)
+            InvalidJSONError.__init__(self, *self.args, **kwargs)
+
+        def __reduce__(self) -> str | tuple[Any, ...]:
+            # Pickled as json.JSONDecodeError is, from (msg, doc, pos).
+            return json.JSONDecodeError.__reduce__(self)
+
+    JSONDecodeError.__qualname__ = "JSONDecodeError"  # pickle finds it by this name
+    return JSONDecodeError
+
+
+def __getattr__(name: str) -> Any:
+    if name != "JSONDecodeError":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _DEFINING:  # two threads asking at once must get one class, not two
+        defined = globals().get(name)
+        if defined is None:
+            defined = globals()[name] = _define_json_decode_error()
+    return defined
 
 
 class HTTPError(RequestException):

@@ -6,7 +6,6 @@ adapter put there.
 
 from __future__ import annotations
 
-import json as jsonlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -15,7 +14,6 @@ from . import _body, _urls
 from .auth import coerce_auth
 from .exceptions import (
     HTTPError,
-    JSONDecodeError,
     MissingSchema,
     StreamConsumedError,
 )
@@ -648,6 +646,10 @@ class Response:
         Raises:
             JSONDecodeError: the body is not valid JSON (also a ``json.JSONDecodeError``).
         """
+        import json as jsonlib  # on first use: most programs never parse JSON bodies
+
+        from .exceptions import JSONDecodeError
+
         content = self.content or b""
         if not self.encoding and len(content) > 3:
             encoding = guess_json_utf(content)

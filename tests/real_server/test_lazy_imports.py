@@ -52,3 +52,30 @@ def test_ssl_is_loaded_only_for_https(
     assert report["after_https"]["ssl"] is True
     # A CA bundle was given: the certifi bundle was never needed.
     assert report["after_https"]["certifi"] is False
+
+
+def test_import_loads_none_of_what_a_plain_get_does_not_need(httpbin: WSGIServer) -> None:
+    # Each of these costs start-up time that a program without the feature never pays.
+    script = textwrap.dedent(
+        """
+        import sys
+        import httpcore_lite
+        lazy = ("json", "http.cookiejar", "hashlib", "logging", "netrc", "email", "random")
+        print(",".join(name for name in lazy if name in sys.modules))
+        httpcore_lite.get(sys.argv[1] + "/status/204", timeout=(3, 10))
+        print(",".join(name for name in lazy if name in sys.modules))
+        import pickle
+        error = httpcore_lite.JSONDecodeError("Expecting value", "x", 0)
+        assert isinstance(error, __import__("json").JSONDecodeError)
+        assert type(pickle.loads(pickle.dumps(error))) is httpcore_lite.exceptions.JSONDecodeError
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, httpbin.url],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["", ""]
