@@ -84,11 +84,7 @@ def _parse(path: str) -> tuple[dict[str, Credentials], Credentials | None]:
 _CACHE: Final = NetrcCache()
 
 
-def get_netrc_auth(url: str) -> Credentials | None:
-    """(login, password) from .netrc for the host of ``url``, or None.
-
-    Example:
-        >>> get_netrc_auth("https://api.example.com/v1")
-        ('me', 's3cret')
-    """
-    return _CACHE.credentials_for(url)
+# (login, password) from .netrc for the host of a URL, or None:
+#     get_netrc_auth("https://api.example.com/v1") -> ("me", "s3cret")
+# The cache's bound method itself: this runs on every request without auth.
+get_netrc_auth: Final = _CACHE.credentials_for

@@ -96,7 +96,7 @@ class HTTPAdapter(BaseAdapter):
         max_retries: Any = DEFAULT_RETRIES,
         pool_block: bool = DEFAULT_POOLBLOCK,
     ) -> None:
-        self.max_retries = coerce_retries(max_retries)
+        self.max_retries = max_retries
         # A Session's ``retries`` applies to adapters made without retries of their own.
         self.has_own_retries = max_retries not in (None, DEFAULT_RETRIES)
         self._pool_connections = pool_connections
@@ -104,6 +104,21 @@ class HTTPAdapter(BaseAdapter):
         self._pool_block = pool_block
         self._proxy_cache: dict[tuple[str, bool | str], Proxy] = {}
         self.init_poolmanager(pool_connections, pool_maxsize, block=pool_block)
+
+    @property
+    def max_retries(self) -> Retry:
+        """The retry policy (see ``coerce_retries`` for what may be assigned)."""
+        return self._max_retries
+
+    @max_retries.setter
+    def max_retries(self, value: Retry | int | None) -> None:
+        retries = self._max_retries = coerce_retries(value)
+        # The statuses that may be retried, worked out once: a response's status is then
+        # one set lookup (none at all can be retried under the default policy).
+        statuses: set[int] = set(retries.status_forcelist)
+        if retries.total and retries.respect_retry_after_header:
+            statuses |= Retry.RETRY_AFTER_STATUS_CODES
+        self._retry_statuses = frozenset(statuses)
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False) -> None:
         """(Re)create the connection pool with these limits."""
@@ -140,7 +155,7 @@ class HTTPAdapter(BaseAdapter):
             ProxyError: the proxy could not be reached, or refused the CONNECT tunnel.
             ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
         """
-        retries = self.max_retries
+        retries = self._max_retries
         try:
             # Without proxies (the common case) this costs one truth test.
             proxy = self._proxy_for(request.url or "", proxies, verify) if proxies else None
@@ -157,7 +172,7 @@ class HTTPAdapter(BaseAdapter):
                 continue
             response = self.build_response(request, pooled)
             status = response.status_code
-            if status in retries.status_forcelist or status in Retry.RETRY_AFTER_STATUS_CODES:
+            if status in self._retry_statuses:
                 after = _retry_after_status(retries, request, response)
                 if after is not None:
                     retries = after

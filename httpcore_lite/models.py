@@ -152,7 +152,8 @@ class PreparedRequest(RequestHooksMixin):
     _auth: Any = None  # an auth that may answer a challenge (``retry_for``): see sessions
 
     def __init__(self) -> None:
-        self.hooks = default_hooks()
+        # default_hooks(), written out: one PreparedRequest is made per request.
+        self.hooks: dict[str, list[Callable[..., Any]]] = {"response": []}
 
     def __repr__(self) -> str:
         return f"<PreparedRequest [{self.method}]>"

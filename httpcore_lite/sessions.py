@@ -227,7 +227,7 @@ class Session:
         cookies: Any = None,
     ) -> PreparedRequest:
         p = PreparedRequest()
-        p.prepare_method((method or "").upper())
+        p.prepare_method(method or "")
         p.prepare_url(url, merge_setting(params, self.params))
         p.prepare_headers(self._merge_headers(headers))
         if cookies or self._cookies:  # no cookie work at all while there are none
@@ -237,7 +237,9 @@ class Session:
         if auth is None and self.trust_env:
             auth = get_netrc_auth(p.url or "")  # cached: no file system work per request
         p.prepare_auth(auth, url)
-        p.prepare_hooks(merge_hooks(hooks, self.hooks))
+        merged_hooks = merge_hooks(hooks, self.hooks)
+        if merged_hooks:
+            p.prepare_hooks(merged_hooks)
         return p
 
     def _merge_cookies(self, cookies: Any) -> Any:
@@ -362,7 +364,14 @@ class Session:
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("cert", self.cert)
         given_proxies = kwargs.get("proxies")
-        kwargs["proxies"] = self._proxies_for(request.url or "", given_proxies)
+        if (
+            given_proxies
+            or self.proxies
+            or (self.trust_env and self._environment_proxies is not _NO_ENVIRONMENT)
+        ):
+            kwargs["proxies"] = self._proxies_for(request.url or "", given_proxies)
+        else:
+            kwargs["proxies"] = {}  # the usual case, known after the first request
         response = self._exchange(request, kwargs)
         if response.status_code in REDIRECT_STATI:  # the one check a plain 200 pays
             if allow_redirects:
@@ -479,7 +488,11 @@ class Session:
         if self.trust_env:
             environment = self._environment_proxies
             if environment is None:
-                environment = self._environment_proxies = EnvironmentProxies.read(os.environ)
+                environment = EnvironmentProxies.read(os.environ)
+                # (Remembered as "none at all" too, so that send can skip this call.)
+                self._environment_proxies = environment if environment else _NO_ENVIRONMENT
+        if not (given or self.proxies or environment):
+            return {}  # the usual case: no proxy anywhere
         return resolve_proxies(url, given, self.proxies, environment, self.trust_env)
 
     def get_redirect_target(self, resp: Response) -> str | None:
@@ -538,6 +551,10 @@ class Session:
 def session() -> Session:
     """A new Session (kept for requests compatibility; use ``Session()``)."""
     return Session()
+
+
+# The environment was read and names no proxy (or trust_env is off): see Session.send.
+_NO_ENVIRONMENT: Final = EnvironmentProxies({})
 
 
 # What is read of a redirect's (or a challenge's) body before its connection is dropped
