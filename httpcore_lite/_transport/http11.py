@@ -40,6 +40,8 @@ from .network import OPENING_TUNNEL, READING_BODY, SENDING, WAITING, Stream
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
 # large cookies and CSP headers, and requests' http.client allows 64 KiB).
 MAX_RESPONSE_HEAD: Final = 64 * 1024
+# http.client's limit (so requests' too): more fields than this is no honest response.
+MAX_RESPONSE_HEADERS: Final = 100
 # One recv fills at most READ_SIZE; a connection starts with a smaller buffer and grows it
 # to the full size the first time a read fills it (a large body is streaming in). Large
 # reads keep h11's per-event cost low on big bodies; small responses never pay for them.
@@ -360,6 +362,12 @@ class HTTP11Connection:
 
     def _response_head(self, event: h11.Response) -> ResponseHead:
         headers = event.headers.raw_items()  # a list: h11's Headers iterates slowly
+        if len(headers) > MAX_RESPONSE_HEADERS:
+            self.close()
+            raise RemoteProtocolError(
+                f"Invalid response from {self._stream.host}:{self._stream.port}: "
+                f"{len(headers)} header fields, more than the limit of {MAX_RESPONSE_HEADERS}"
+            )
         length = None
         chunked = encoded = cookies = False
         for name, value in headers:  # validated by h11

@@ -127,3 +127,14 @@ def test_60k_response_head_is_accepted(serve: Serve) -> None:
     r = requests.get(server2.url, timeout=5)
     assert (r.status_code, r.content) == (200, b"ok")
     assert r.headers["X-Filler-0"] == "v" * 1000
+
+
+def test_more_than_100_header_fields_are_refused(serve: Callable[..., RawServer]) -> None:
+    many = [(f"X-Field-{i}", "v") for i in range(101)]
+    exactly = [(f"X-Field-{i}", "v") for i in range(95)]  # + the server's own few
+    server = serve(keep_alive_handler(b"too many", many))
+    fine = serve(keep_alive_handler(b"fine", exactly))
+    with requests.Session() as s:
+        with pytest.raises(requests.exceptions.ConnectionError, match="more than the limit of 100"):
+            s.get(server.url, timeout=5)
+        assert s.get(fine.url, timeout=5).content == b"fine"
