@@ -213,18 +213,12 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
         return list(self.iteritems())
 
     def list_domains(self) -> list[str]:
-        domains: list[str] = []
-        for cookie in iter(self):
-            if cookie.domain not in domains:
-                domains.append(cookie.domain)
-        return domains
+        """The domains of the cookies held, each once, in the jar's order."""
+        return list(dict.fromkeys(cookie.domain for cookie in iter(self)))
 
     def list_paths(self) -> list[str]:
-        paths: list[str] = []
-        for cookie in iter(self):
-            if cookie.path not in paths:
-                paths.append(cookie.path)
-        return paths
+        """The paths of the cookies held, each once, in the jar's order."""
+        return list(dict.fromkeys(cookie.path for cookie in iter(self)))
 
     def multiple_domains(self) -> bool:
         """Whether cookies of more than one domain are held."""

@@ -29,8 +29,8 @@ from ..exceptions import ConnectionError, ConnectTimeout
 from ..timeouts import Timeout
 from .http11 import HTTP11Connection, RequestBody, RequestHead, ResponseHead
 from .network import Stream, connect_tcp
-from .proxy import Proxy, open_through_proxy
-from .tls import TLSConfig, ssl_context_for
+from .proxy import Proxy, open_through_proxy, secure_stream
+from .tls import TLSConfig
 
 # RFC 9110 section 9.2.2: repeating these has the same effect as sending them once.
 IDEMPOTENT_METHODS: Final = frozenset({b"GET", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"TRACE"})
@@ -59,12 +59,7 @@ def open_stream(key: PoolKey, connect_timeout: float | None) -> Stream:
     stream = connect_tcp(origin.host, origin.port, connect_timeout)
     if key.tls is None:
         return stream
-    try:
-        context = ssl_context_for(key.tls)
-    except BaseException:
-        stream.close()
-        raise
-    return stream.start_tls(context, origin.host, connect_timeout)
+    return secure_stream(stream, key.tls, origin.host, connect_timeout)
 
 
 class _HostPool:

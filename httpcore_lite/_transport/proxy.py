@@ -81,6 +81,23 @@ def open_through_proxy(
     return TunnelledTLSStream.handshake(tunnel, engine, timeout)
 
 
+def secure_stream(
+    stream: NetworkStream, tls: TLSConfig, server_hostname: str, timeout: float | None
+) -> NetworkStream:
+    """TLS over ``stream``, with the cached context for ``tls``; the stream is closed when
+    that fails.
+
+    Raises:
+        ConnectTimeout, SSLError, ConnectionError: as ``NetworkStream.start_tls``.
+    """
+    try:
+        context = ssl_context_for(tls)
+    except BaseException:
+        stream.close()
+        raise
+    return stream.start_tls(context, server_hostname, timeout)
+
+
 def _connect_to_proxy(proxy: Proxy, timeout: float | None) -> NetworkStream:
     origin = proxy.origin
     try:
@@ -92,12 +109,7 @@ def _connect_to_proxy(proxy: Proxy, timeout: float | None) -> NetworkStream:
     if proxy.tls is None:
         return stream
     try:
-        context = ssl_context_for(proxy.tls)
-    except BaseException:
-        stream.close()
-        raise
-    try:
-        return stream.start_tls(context, origin.host, timeout)  # closes the stream on failure
+        return secure_stream(stream, proxy.tls, origin.host, timeout)
     except ConnectTimeout:
         raise
     except ConnectionError as exc:  # an SSLError too: the proxy's certificate, say
