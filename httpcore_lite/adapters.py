@@ -299,7 +299,7 @@ def coerce_retries(max_retries: Retry | int | None) -> Retry:
     if max_retries is None or max_retries == DEFAULT_RETRIES:
         return _NO_RETRIES
     if isinstance(max_retries, int) and not isinstance(max_retries, bool):
-        return Retry(max_retries, read=False, other=0, status=0)
+        return Retry(max_retries, read=False, other=0, status=0, respect_retry_after_header=False)
     raise TypeError(f"max_retries must be a Retry or an int, not {type(max_retries).__name__}")
 
 

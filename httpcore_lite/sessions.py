@@ -29,10 +29,12 @@ from .hooks import default_hooks, dispatch_hook
 from .models import PreparedRequest, Request, Response
 from .retry import Retry
 from .structures import CaseInsensitiveDict
-from .timeouts import TimeoutInput
+from .timeouts import TimeoutInput, default_timeout
 from .utils import headers_known_valid
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
+# ``timeout`` not passed: the Session's applies (an explicit None waits forever).
+_SESSION_TIMEOUT: Final = object()
 _MAPPINGS: Final = (dict, OrderedDict, CaseInsensitiveDict)
 
 
@@ -120,6 +122,7 @@ class Session:
         "stream",
         "trust_env",
         "max_redirects",
+        "timeout",
     )
 
     # Made on first use; class defaults so that an unpickled Session has them too.
@@ -141,6 +144,8 @@ class Session:
         self.cert: Any = None
         self.max_redirects = DEFAULT_REDIRECT_LIMIT
         self.trust_env = True
+        # Used when a call passes no timeout; None waits forever. See default_timeout.
+        self.timeout: TimeoutInput = default_timeout()
         self.adapters: OrderedDict[str, BaseAdapter] = OrderedDict()
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
@@ -274,7 +279,7 @@ class Session:
         cookies: Any = None,
         files: Any = None,
         auth: Any = None,
-        timeout: TimeoutInput = None,
+        timeout: Any = _SESSION_TIMEOUT,
         allow_redirects: bool = True,
         proxies: Mapping[str, str] | None = None,
         hooks: Mapping[str, Any] | None = None,
@@ -310,7 +315,7 @@ class Session:
             prepared = self.prepare_request(req)
         return self.send(
             prepared,
-            timeout=timeout,
+            timeout=self.timeout if timeout is _SESSION_TIMEOUT else timeout,
             allow_redirects=allow_redirects,
             stream=self.stream if stream is None else stream,
             verify=self.verify if verify is None else verify,
@@ -361,6 +366,7 @@ class Session:
             raise ValueError("You can only send PreparedRequests.")
         allow_redirects = kwargs.pop("allow_redirects", True)
         stream = kwargs.setdefault("stream", self.stream)
+        kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("cert", self.cert)
         given_proxies = kwargs.get("proxies")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Mapping
 from dataclasses import FrozenInstanceError  # (h11 loads dataclasses anyway)
-from typing import Union
+from typing import Final, Union
 
 TimeoutInput = Union["Timeout", float, int, tuple[float | int | None, float | int | None], None]
 
@@ -98,3 +100,38 @@ class Timeout:
 
 
 _NO_TIMEOUT = Timeout()
+
+
+# Nothing waits forever by default. Generous for real downloads: ``read`` bounds each wait
+# for bytes (a server silent for a minute), not the whole body; ``connect`` covers the TCP
+# connect and the TLS handshake, each.
+DEFAULT_TIMEOUT: Final = Timeout(connect=10.0, read=60.0)
+TIMEOUT_VARIABLE: Final = "HTTPCORE_LITE_TIMEOUT"
+
+
+def default_timeout(environ: Mapping[str, str] | None = None) -> Timeout | None:
+    """The timeout a new Session starts with: HTTPCORE_LITE_TIMEOUT when set (seconds for
+    both, ``connect,read``, or ``none`` to wait forever), else DEFAULT_TIMEOUT.
+
+    Example:
+        >>> default_timeout({"HTTPCORE_LITE_TIMEOUT": "3.05,27"})
+        Timeout(connect=3.05, read=27.0, total=None)
+
+    Raises:
+        ValueError: a value that is none of those (it names the variable).
+    """
+    value = (os.environ if environ is None else environ).get(TIMEOUT_VARIABLE)
+    if value is None or not value.strip():
+        return DEFAULT_TIMEOUT
+    text = value.strip().lower()
+    if text == "none":
+        return None
+    try:
+        parts = [None if part.strip() == "none" else float(part) for part in text.split(",")]
+        if len(parts) == 1:
+            return Timeout(connect=parts[0], read=parts[0])
+        if len(parts) == 2:
+            return Timeout(connect=parts[0], read=parts[1])
+    except ValueError as exc:
+        raise ValueError(f"{TIMEOUT_VARIABLE}={value!r}: {exc}") from exc
+    raise ValueError(f"{TIMEOUT_VARIABLE}={value!r}: give seconds, 'connect,read' or 'none'")

@@ -102,7 +102,9 @@ class ConnectionPool:
         self._idle_expiry = idle_expiry
         self._connector = connector
         self._lock = threading.Lock()
-        self._freed = threading.Condition(self._lock)
+        # Only a blocking pool has waiters: a Condition for it alone (a module-level get()
+        # makes two pools per call).
+        self._freed = threading.Condition(self._lock) if block else None
         self._pools: OrderedDict[PoolKey, _HostPool] = OrderedDict()
 
     def __repr__(self) -> str:
@@ -176,7 +178,7 @@ class ConnectionPool:
         except BaseException:
             with self._lock:
                 host_pool.active -= 1
-                if self._block:
+                if self._freed is not None:  # a blocking pool: someone may wait
                     self._freed.notify()
             raise
 
@@ -237,6 +239,7 @@ class ConnectionPool:
                 f"Timed out after {timeout:g} s waiting for a free connection to "
                 f"{key.origin} (pool_maxsize={self._maxsize}, pool_block=True)"
             )
+        assert self._freed is not None  # only a blocking pool waits for room
         self._freed.wait(remaining)
 
     def _release(self, conn: HTTP11Connection, host_pool: _HostPool) -> None:
@@ -245,7 +248,7 @@ class ConnectionPool:
             keep = conn.is_idle() and not host_pool.closed and len(host_pool.idle) < self._maxsize
             if keep:
                 host_pool.idle.append(conn)
-            if self._block:  # only a blocking pool has waiters
+            if self._freed is not None:  # only a blocking pool has waiters
                 self._freed.notify()
         if not keep:
             conn.close()
@@ -266,7 +269,8 @@ class ConnectionPool:
             self._pools.clear()
             for host_pool in pools:
                 self._retire(host_pool)
-            self._freed.notify_all()
+            if self._freed is not None:
+                self._freed.notify_all()
 
 
 def _needs_check(conn: HTTP11Connection, replayable: bool) -> bool:
