@@ -102,16 +102,15 @@ class Timeout:
 _NO_TIMEOUT = Timeout()
 
 
-# Nothing waits forever by default. Generous for real downloads: ``read`` bounds each wait
-# for bytes (a server silent for a minute), not the whole body; ``connect`` covers the TCP
-# connect and the TLS handshake, each.
-DEFAULT_TIMEOUT: Final = Timeout(connect=10.0, read=60.0)
 TIMEOUT_VARIABLE: Final = "HTTPCORE_LITE_TIMEOUT"
 
 
 def default_timeout(environ: Mapping[str, str] | None = None) -> Timeout | None:
     """The timeout a new Session starts with: HTTPCORE_LITE_TIMEOUT when set (seconds for
-    both, ``connect,read``, or ``none`` to wait forever), else DEFAULT_TIMEOUT.
+    both, ``connect,read``, or ``none`` to wait forever), else None, as in requests.
+
+    (A finite default is the plan, but a Python socket timeout costs a poll() before every
+    read, which the hot path cannot afford yet: see docs/architecture.md, Timeouts.)
 
     Example:
         >>> default_timeout({"HTTPCORE_LITE_TIMEOUT": "3.05,27"})
@@ -122,7 +121,7 @@ def default_timeout(environ: Mapping[str, str] | None = None) -> Timeout | None:
     """
     value = (os.environ if environ is None else environ).get(TIMEOUT_VARIABLE)
     if value is None or not value.strip():
-        return DEFAULT_TIMEOUT
+        return None
     text = value.strip().lower()
     if text == "none":
         return None

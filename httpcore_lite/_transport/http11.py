@@ -365,7 +365,7 @@ class HTTP11Connection:
         if len(headers) > MAX_RESPONSE_HEADERS:
             self.close()
             raise RemoteProtocolError(
-                f"Invalid response from {self._stream.host}:{self._stream.port}: "
+                f"Invalid response while {WAITING} {self._stream.host}:{self._stream.port}: "
                 f"{len(headers)} header fields, more than the limit of {MAX_RESPONSE_HEADERS}"
             )
         length = None
@@ -408,13 +408,18 @@ class HTTP11Connection:
             # h11 says this of a response starting with a byte below 0x21 (NUL, CR, space).
             reason = "the response does not start with an HTTP status line"
         if action == READING_BODY:
-            return ChunkedEncodingError(f"Broken response body from {where}: {reason}")
+            return _with_phase(
+                ChunkedEncodingError(f"Broken response body while {action} {where}: {reason}"),
+                action,
+            )
         if self._response_bytes == 0:
             return ConnectionError(
                 f"The server {where} closed the connection without sending a response"
                 + (" (connection was reused)" if self.is_reused() else "")
             )
-        return RemoteProtocolError(f"Invalid response from {where}: {reason}")
+        return _with_phase(
+            RemoteProtocolError(f"Invalid response while {action} {where}: {reason}"), action
+        )
 
     def _receive(self, timeout: float | None, action: str, max_bytes: int = READ_SIZE) -> None:
         view = self._read_view if max_bytes >= len(self._read_view) else self._read_view[:max_bytes]
@@ -489,7 +494,8 @@ class HTTP11Connection:
         received = self._direct_total - (self._direct_remaining or 0)
         # The same words as h11's, so that both paths read alike.
         return ChunkedEncodingError(
-            f"Broken response body from {self._stream.host}:{self._stream.port}: peer closed "
+            f"Broken response body while {READING_BODY} {self._stream.host}:{self._stream.port}: "
+            "peer closed "
             "connection without sending complete message body: "
             f"received {received} bytes, expected {self._direct_total}"
         )
@@ -571,6 +577,11 @@ def request_tunnel(
             )
         elif type(event) is not h11.InformationalResponse:  # 1xx: the final answer follows
             raise ConnectionError(f"{where} closed the connection without answering CONNECT")
+
+
+def _with_phase(error: RequestException, action: str) -> RequestException:
+    error.phase = action  # as network.py marks the OS errors it maps
+    return error
 
 
 @functools.lru_cache(maxsize=256)

@@ -18,9 +18,9 @@ import errno
 import io
 import select
 import socket
-import struct
 import sys
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final, Protocol
 
 from ..exceptions import ConnectionError, ConnectTimeout, ReadTimeout, RequestException, SSLError
@@ -39,10 +39,6 @@ WAITING: Final = "waiting for the response from"
 READING_BODY: Final = "reading the response body from"
 OPENING_TUNNEL: Final = "opening a tunnel through the proxy"
 # Setting up a connection, bounded by the connect timeout: a timeout is a ConnectTimeout.
-# Linux keeps a blocking socket's timeouts in the kernel (see NetworkStream); struct timeval
-# there is two C longs. SO_SNDTIMEO bounds connect() too (it fails with EINPROGRESS).
-_KERNEL_TIMEOUTS: Final = sys.platform.startswith("linux")
-_UNKNOWN_TIMEOUT: Final = -1.0  # never a timeout anyone sets
 _CONNECT_ACTIONS: Final = (CONNECTING, TLS_HANDSHAKE, OPENING_TUNNEL)
 
 _USE_POLL: Final = hasattr(select, "poll")
@@ -71,27 +67,11 @@ def is_connect_phase(phase: str | None) -> bool:
     return phase in _CONNECT_ACTIONS or phase == RESOLVING
 
 
-def _set_kernel_timeouts(
-    sock: socket.socket, timeout: float | None, send_only: bool = False
-) -> None:
-    timeval = _timeval(timeout)
-    if not send_only:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
-
-
-def _timeval(timeout: float | None) -> bytes:
-    # A struct timeval; zero means no timeout, so a tiny positive one becomes 1 us.
-    microseconds = 0 if timeout is None else max(1, round(timeout * 1_000_000))
-    return struct.pack("ll", *divmod(microseconds, 1_000_000))
-
-
 def _mapped(
     exc: BaseException, action: str, host: str, port: int, timeout: float | None
 ) -> RequestException:
     where = f"{action} {host}:{port}"
-    # BlockingIOError: a kernel timeout (SO_RCVTIMEO/SO_SNDTIMEO) ran out on a blocking socket.
-    if isinstance(exc, (socket.timeout, BlockingIOError)):
+    if isinstance(exc, socket.timeout):
         if action in _CONNECT_ACTIONS:
             return ConnectTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
         return ReadTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
@@ -149,43 +129,20 @@ class NetworkStream:
         b'HTTP/1.1 200'
     """
 
-    __slots__ = (
-        "_current_timeout",
-        "_kernel_timeouts",
-        "_poller",
-        "_sock",
-        "host",
-        "is_tls",
-        "port",
-    )
+    __slots__ = ("_current_timeout", "_poller", "_sock", "host", "is_tls", "port")
 
     def __init__(self, sock: socket.socket, host: str, port: int, *, is_tls: bool = False):
         self._sock = sock
+        self._current_timeout: float | None = sock.gettimeout()
         self.host = host
         self.port = port
         self.is_tls = is_tls
         self._poller: select.poll | None = None
-        # A socket with a Python timeout is non-blocking, and CPython polls before each
-        # read that would block: a second system call per read. On Linux a plain TCP
-        # socket stays blocking and the kernel keeps the timeout (SO_RCVTIMEO and
-        # SO_SNDTIMEO, set only when the value changes). ssl needs Python's timeouts.
-        self._kernel_timeouts = _KERNEL_TIMEOUTS and not is_tls
-        if self._kernel_timeouts:
-            if sock.gettimeout() is not None:
-                sock.settimeout(None)
-            # What the kernel holds is not known here (connect_tcp set the send timeout
-            # only): the first _set_timeout sets both.
-            self._current_timeout: float | None = _UNKNOWN_TIMEOUT
-        else:
-            self._current_timeout = sock.gettimeout()
 
     def _set_timeout(self, timeout: float | None) -> None:
-        # Each change costs system calls; skip it when the value is unchanged.
+        # settimeout() costs a syscall or two; skip it when the value is unchanged.
         if timeout != self._current_timeout:
-            if self._kernel_timeouts:
-                _set_kernel_timeouts(self._sock, timeout)
-            else:
-                self._sock.settimeout(timeout)
+            self._sock.settimeout(timeout)
             self._current_timeout = timeout
 
     def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
@@ -209,17 +166,8 @@ class NetworkStream:
         Raises:
             ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
-        # The bytes land in the buffer of a BytesIO sized to ``count``, whose getvalue()
-        # then hands that buffer over uncopied: the kernel's copy is the only one.
-        body = io.BytesIO()
-        if count:
-            body.seek(count - 1)
-            body.write(b"\0")
-        with body.getbuffer() as view:
-            filled = self.read_exactly_into(view, timeout, action)
-        if filled < count:
-            body.truncate(filled)
-        return body.getvalue()
+        with self._exact_reader(timeout, action) as reader:
+            return reader.read(count)
 
     def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
         """Fill ``buffer`` from the socket; returns the count, short only if the peer closed
@@ -228,18 +176,22 @@ class NetworkStream:
         Raises:
             ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
-        recv_into = self._sock.recv_into
-        filled = 0
-        try:
-            self._set_timeout(timeout)
-            while filled < len(buffer):
-                count = recv_into(buffer[filled:])
-                if not count:
-                    break
-                filled += count
-        except OSError as exc:
-            raise _map_error(exc, action, self.host, self.port, timeout) from exc
-        return filled
+        with self._exact_reader(timeout, action) as reader:
+            return reader.readinto(buffer)
+
+    @contextlib.contextmanager
+    def _exact_reader(
+        self, timeout: float | None, action: str
+    ) -> Iterator[io.BufferedReader[socket.SocketIO]]:
+        # A BufferedReader reads a large request directly into its result (or the caller's
+        # buffer): the kernel's copy is the only one. buffer_size=1 stops it reading ahead
+        # into a buffer of its own, which would swallow whatever follows the body.
+        with io.BufferedReader(socket.SocketIO(self._sock, "rb"), buffer_size=1) as reader:
+            try:
+                self._set_timeout(timeout)
+                yield reader
+            except OSError as exc:
+                raise _map_error(exc, action, self.host, self.port, timeout) from exc
 
     def write(self, data: bytes | memoryview, timeout: float | None) -> None:
         """Send all of ``data``.
@@ -280,10 +232,6 @@ class NetworkStream:
             SSLError: the handshake failed, or the certificate did not verify.
             ConnectionError: the connection was reset during the handshake.
         """
-        if self._kernel_timeouts:  # ssl wants Python's timeouts: hand the socket over
-            _set_kernel_timeouts(self._sock, None)
-            self._kernel_timeouts = False
-            self._current_timeout = self._sock.gettimeout()
         self._set_timeout(timeout)
         try:
             # wrap_socket detaches our socket: from here on tls_sock owns the descriptor.
@@ -480,13 +428,7 @@ def _connect_one(
     # ``wait`` is what is left of the caller's ``budget``; messages name the budget.
     sock = socket.socket(family, sock_type, proto)
     try:
-        if _KERNEL_TIMEOUTS:
-            # A blocking connect bounded by the kernel: no poll and SO_ERROR round trip,
-            # and the socket is already as NetworkStream wants it.
-            if wait is not None:
-                _set_kernel_timeouts(sock, wait, send_only=True)
-        else:
-            sock.settimeout(wait)
+        sock.settimeout(wait)
         sock.connect(address)
         # Requests are written as one head plus body pieces; Nagle would delay the last one.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

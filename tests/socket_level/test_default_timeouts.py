@@ -1,4 +1,4 @@
-"""Nothing waits forever by default: Session.timeout, HTTPCORE_LITE_TIMEOUT, and None."""
+"""The timeout a call gets when it passes none: Session.timeout, HTTPCORE_LITE_TIMEOUT."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import httpcore_lite as requests
-from httpcore_lite.timeouts import DEFAULT_TIMEOUT, Timeout, default_timeout
+from httpcore_lite.timeouts import Timeout, default_timeout
 
 from ..servers import RawServer, response
 
@@ -29,10 +29,12 @@ def silent(serve: Serve) -> Iterator[RawServer]:
     done.set()
 
 
-def test_a_session_starts_with_finite_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_variable_a_session_waits_as_requests_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("HTTPCORE_LITE_TIMEOUT", raising=False)
     with requests.Session() as s:
-        assert s.timeout == DEFAULT_TIMEOUT == Timeout(connect=10.0, read=60.0)
+        assert s.timeout is None
 
 
 def test_the_session_timeout_applies_when_none_is_passed(silent: RawServer) -> None:
@@ -72,8 +74,8 @@ def test_an_explicit_none_waits_for_a_slow_answer(serve: Serve) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (None, DEFAULT_TIMEOUT),
-        ("", DEFAULT_TIMEOUT),
+        (None, None),
+        ("", None),
         ("5", Timeout(connect=5, read=5)),
         ("3.05, 27", Timeout(connect=3.05, read=27)),
         ("none", None),
