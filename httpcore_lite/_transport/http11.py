@@ -413,9 +413,12 @@ class HTTP11Connection:
                 action,
             )
         if self._response_bytes == 0:
-            return ConnectionError(
-                f"The server {where} closed the connection without sending a response"
-                + (" (connection was reused)" if self.is_reused() else "")
+            return _with_phase(
+                ConnectionError(
+                    f"The server {where} closed the connection without sending a response"
+                    + (" (connection was reused)" if self.is_reused() else "")
+                ),
+                action,
             )
         return _with_phase(
             RemoteProtocolError(f"Invalid response while {action} {where}: {reason}"), action
