@@ -273,16 +273,6 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
         for name, value in kwargs.items():
             self.set(name, value)
 
-    def _find(self, name: str, domain: str | None = None, path: str | None = None) -> str | None:
-        for cookie in iter(self):
-            if (
-                cookie.name == name
-                and (domain is None or cookie.domain == domain)
-                and (path is None or cookie.path == path)
-            ):
-                return cookie.value
-        raise KeyError(f"name={name!r}, domain={domain!r}, path={path!r}")
-
     def _find_no_duplicates(
         self, name: str, domain: str | None = None, path: str | None = None
     ) -> str | None:

@@ -497,8 +497,6 @@ class Session:
                 environment = EnvironmentProxies.read(os.environ)
                 # (Remembered as "none at all" too, so that send can skip this call.)
                 self._environment_proxies = environment if environment else _NO_ENVIRONMENT
-        if not (given or self.proxies or environment):
-            return {}  # the usual case: no proxy anywhere
         return resolve_proxies(url, given, self.proxies, environment, self.trust_env)
 
     def get_redirect_target(self, resp: Response) -> str | None:

@@ -407,22 +407,18 @@ class HTTP11Connection:
         elif reason == "illegal request line":
             # h11 says this of a response starting with a byte below 0x21 (NUL, CR, space).
             reason = "the response does not start with an HTTP status line"
+        error: RequestException
         if action == READING_BODY:
-            return _with_phase(
-                ChunkedEncodingError(f"Broken response body while {action} {where}: {reason}"),
-                action,
+            error = ChunkedEncodingError(f"Broken response body while {action} {where}: {reason}")
+        elif self._response_bytes == 0:
+            error = ConnectionError(
+                f"The server {where} closed the connection without sending a response"
+                + (" (connection was reused)" if self.is_reused() else "")
             )
-        if self._response_bytes == 0:
-            return _with_phase(
-                ConnectionError(
-                    f"The server {where} closed the connection without sending a response"
-                    + (" (connection was reused)" if self.is_reused() else "")
-                ),
-                action,
-            )
-        return _with_phase(
-            RemoteProtocolError(f"Invalid response while {action} {where}: {reason}"), action
-        )
+        else:
+            error = RemoteProtocolError(f"Invalid response while {action} {where}: {reason}")
+        error.phase = action  # as network.py marks the OS errors it maps
+        return error
 
     def _receive(self, timeout: float | None, action: str, max_bytes: int = READ_SIZE) -> None:
         view = self._read_view if max_bytes >= len(self._read_view) else self._read_view[:max_bytes]
@@ -580,11 +576,6 @@ def request_tunnel(
             )
         elif type(event) is not h11.InformationalResponse:  # 1xx: the final answer follows
             raise ConnectionError(f"{where} closed the connection without answering CONNECT")
-
-
-def _with_phase(error: RequestException, action: str) -> RequestException:
-    error.phase = action  # as network.py marks the OS errors it maps
-    return error
 
 
 @functools.lru_cache(maxsize=256)
