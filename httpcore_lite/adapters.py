@@ -31,7 +31,7 @@ from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException,
 from .models import PreparedRequest, Response
 from .retry import Retry, RetryExhausted
 from .structures import CaseInsensitiveDict
-from .timeouts import Timeout, TimeoutInput
+from .timeouts import Deadline, Timeout, TimeoutInput
 from .utils import check_header_validity
 
 DEFAULT_POOLSIZE: Final = 10
@@ -163,17 +163,20 @@ class HTTPAdapter(BaseAdapter):
         except RequestException as exc:
             exc.request = exc.request or request
             raise
+        # One deadline for every attempt, the waits between them and the body.
+        total = timeout_setting.total
+        deadline = None if total is None else Deadline(total)
         while True:
             try:
-                pooled = self._exchange(request, timeout_setting, verify, cert, proxy)
+                pooled = self._exchange(request, timeout_setting, verify, cert, proxy, deadline)
             except RequestException as exc:
                 exc.request = exc.request or request
-                retries = _retry_after_error(retries, request, exc)  # or raises
+                retries = _retry_after_error(retries, request, exc, deadline)  # or raises
                 continue
             response = self.build_response(request, pooled)
             status = response.status_code
             if status in self._retry_statuses:
-                after = _retry_after_status(retries, request, response)
+                after = _retry_after_status(retries, request, response, deadline)
                 if after is not None:
                     retries = after
                     continue
@@ -186,6 +189,7 @@ class HTTPAdapter(BaseAdapter):
         verify: bool | str,
         cert: Any,
         proxy: Proxy | None,
+        deadline: Deadline | None,
     ) -> PooledResponse:
         headers = request.headers
         key, head = plan_exchange(
@@ -209,7 +213,7 @@ class HTTPAdapter(BaseAdapter):
         body = request.body
         if body is not None:
             body = _body.body_to_send(body)
-        return self.poolmanager.handle_request(key, head, body, timeout)
+        return self.poolmanager.handle_request(key, head, body, timeout, deadline)
 
     def _proxy_for(self, url: str, proxies: ProxyMapping, verify: bool | str) -> Proxy | None:
         """The proxy ``proxies`` selects for ``url`` (None: go direct), built once per proxy
@@ -303,9 +307,12 @@ def coerce_retries(max_retries: Retry | int | None) -> Retry:
     raise TypeError(f"max_retries must be a Retry or an int, not {type(max_retries).__name__}")
 
 
-def _retry_after_error(retries: Retry, request: PreparedRequest, error: RequestException) -> Retry:
+def _retry_after_error(
+    retries: Retry, request: PreparedRequest, error: RequestException, deadline: Deadline | None
+) -> Retry:
     """The policy for the next attempt after ``error``, once its wait is over; or raise the
-    error, when the policy does not retry it or is spent, or the body cannot be sent again.
+    error, when the policy does not retry it or is spent, the body cannot be sent again, or
+    the wait would outlast the deadline.
     """
     connecting = is_connect_phase(error.phase)
     try:
@@ -314,16 +321,19 @@ def _retry_after_error(retries: Retry, request: PreparedRequest, error: RequestE
         )
     except RetryExhausted:
         raise error from None  # requests raises the last attempt's error, not a wrapper
-    _prepare_attempt(request, following, f"{type(error).__name__}: {error}", None)
+    wait = following.get_backoff_time()
+    if _outlasts(deadline, wait):
+        raise error from None
+    _prepare_attempt(request, following, f"{type(error).__name__}: {error}", wait)
     return following
 
 
 def _retry_after_status(
-    retries: Retry, request: PreparedRequest, response: Response
+    retries: Retry, request: PreparedRequest, response: Response, deadline: Deadline | None
 ) -> Retry | None:
     """The policy for the next attempt after a status in ``status_forcelist`` (or one with
     Retry-After); None to hand ``response`` to the caller (not retried, or retries spent
-    without ``raise_on_status``).
+    without ``raise_on_status``). A wait that would outlast the deadline counts as spent.
 
     Raises:
         RetryError: retries spent, with ``raise_on_status``.
@@ -334,30 +344,60 @@ def _retry_after_status(
         return None
     try:
         following = retries.increment(method, request.url, response=response)
-    except RetryExhausted as exc:
-        if not retries.raise_on_status:
-            return None
-        response.close()
-        raise RetryError(
-            f"Retries exhausted for {method} {request.url}: last status {response.status_code}",
-            request=request,
-            response=response,
-        ) from exc
-    try:
-        wait = following.sleep_for(response)
-    finally:
-        response.close()  # this answer is dropped: its connection must not wait for a reader
+    except RetryExhausted:
+        _retries_spent(retries, request, response, "")
+        return None
+    wait = following.sleep_for(response)
+    if _outlasts(deadline, wait):
+        why = f" (waiting {wait:g} s more would outlast the total timeout)"
+        _retries_spent(retries, request, response, why)
+        return None
+    _read_for_error(response)  # this answer is dropped; its connection goes back
     _prepare_attempt(request, following, f"status {response.status_code}", wait)
     return following
 
 
-def _prepare_attempt(
-    request: PreparedRequest, retries: Retry, reason: str, wait: float | None
-) -> None:
+def _retries_spent(retries: Retry, request: PreparedRequest, response: Response, why: str) -> None:
+    """Return (the caller gets the last response), or raise with ``raise_on_status``.
+
+    Raises:
+        RetryError: with ``raise_on_status``; it carries the response, body read.
+    """
+    if not retries.raise_on_status:
+        return
+    _read_for_error(response)
+    raise RetryError(
+        f"Retries exhausted for {request.method} {request.url}: "
+        f"last status {response.status_code}{why}",
+        request=request,
+        response=response,
+    )
+
+
+def _outlasts(deadline: Deadline | None, wait: float) -> bool:
+    return deadline is not None and wait >= deadline.remaining()
+
+
+# A dropped answer's body up to this size is read (the connection can then carry the next
+# attempt, and a RetryError still shows it); a larger one closes its connection.
+_DRAIN_LIMIT: Final = 64 * 1024
+
+
+def _read_for_error(response: Response) -> None:
+    """Read a small body so its connection goes back to the pool; close a larger one."""
+    try:
+        length = int(response.headers.get("content-length", _DRAIN_LIMIT + 1))
+        if length <= _DRAIN_LIMIT:
+            response.content  # noqa: B018  # read: the connection goes back
+            return
+    except (ValueError, RequestException):
+        pass
+    response.close()
+
+
+def _prepare_attempt(request: PreparedRequest, retries: Retry, reason: str, wait: float) -> None:
     # The body goes again from its start; one that cannot is not retried (requests' rule).
     rewind_body(request)
-    if wait is None:
-        wait = retries.get_backoff_time()
     import logging  # on first retry only: most processes never log from here
 
     logging.getLogger(__name__).debug(

@@ -25,6 +25,9 @@ class RequestException(IOError):
     # What was being done when a network error happened ("connecting to", "sending the
     # request to"...): set where OS errors are mapped; None for errors of other kinds.
     phase: str | None = None
+    # Whether the connection had carried an exchange before (so may have gone stale); None
+    # when the error came before or apart from any connection's exchange.
+    connection_reused: bool | None = None
 
     def __init__(self, *args: Any, request: Any = None, response: Any = None) -> None:
         super().__init__(*args)

@@ -24,12 +24,18 @@ from ._redirects import (
 )
 from ._version import __version__
 from .adapters import BaseAdapter, HTTPAdapter, coerce_retries
-from .exceptions import InvalidSchema, InvalidURL, RequestException, TooManyRedirects
+from .exceptions import (
+    InvalidSchema,
+    InvalidURL,
+    ReadTimeout,
+    RequestException,
+    TooManyRedirects,
+)
 from .hooks import default_hooks, dispatch_hook
 from .models import PreparedRequest, Request, Response
 from .retry import Retry
 from .structures import CaseInsensitiveDict
-from .timeouts import TimeoutInput, default_timeout
+from .timeouts import Deadline, Timeout, TimeoutInput, default_timeout
 from .utils import headers_known_valid
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
@@ -378,27 +384,38 @@ class Session:
             kwargs["proxies"] = self._proxies_for(request.url or "", given_proxies)
         else:
             kwargs["proxies"] = {}  # the usual case, known after the first request
-        response = self._exchange(request, kwargs)
+        # A total deadline spans every hop, auth answer, retry and body read.
+        deadline = _deadline_for(kwargs["timeout"])
+        response = self._exchange(request, kwargs, deadline)
         if response.status_code in REDIRECT_STATI:  # the one check a plain 200 pays
             if allow_redirects:
-                response = self._follow_redirects(response, kwargs, given_proxies)
+                response = self._follow_redirects(response, kwargs, given_proxies, deadline)
             else:
                 response._next = self._next_hop(response, rewind=False, strict=False)
         if not stream:
             self._read_body(response)
         return response
 
-    def _exchange(self, request: PreparedRequest, kwargs: dict[str, Any]) -> Response:
+    def _exchange(
+        self, request: PreparedRequest, kwargs: dict[str, Any], deadline: Deadline | None
+    ) -> Response:
         """One request and its response: the adapter, the cookies it set, an answer to an
-        auth challenge (Digest's 401), and the response hooks."""
+        auth challenge (Digest's 401), and the response hooks. With a ``deadline``, the
+        adapter gets what is left of it as the timeout's total.
+
+        Raises:
+            ReadTimeout: the deadline passed before the request could be sent.
+        """
         adapter = self.get_adapter(request.url or "")
+        if deadline is not None:
+            kwargs = {**kwargs, "timeout": _what_is_left(kwargs["timeout"], deadline, request)}
         start = perf_counter()
         response = adapter.send(request, **kwargs)
         response.set_elapsed(perf_counter() - start)
         if response.sets_cookies:
             self._store_cookies(request, response)
         if request._auth is not None:
-            response = self._answer_challenge(request, response, kwargs)
+            response = self._answer_challenge(request, response, kwargs, deadline)
         hooks = request.hooks
         if hooks and hooks.get("response"):
             response = dispatch_hook("response", hooks, response, **kwargs)
@@ -412,7 +429,11 @@ class Session:
             extract_cookies_to_jar(request._cookies, request, response)
 
     def _answer_challenge(
-        self, request: PreparedRequest, response: Response, kwargs: dict[str, Any]
+        self,
+        request: PreparedRequest,
+        response: Response,
+        kwargs: dict[str, Any],
+        deadline: Deadline | None,
     ) -> Response:
         # The auth builds the answer (or declines: None); it bounds its own attempts.
         retry = request._auth.retry_for(response)
@@ -423,12 +444,16 @@ class Session:
             retry.headers.pop("Cookie", None)
             retry._cookie_from_jar = False
         self._refresh_cookies(retry)
-        answered = self._exchange(retry, kwargs)
+        answered = self._exchange(retry, kwargs, deadline)
         answered.history.insert(0, response)
         return answered
 
     def _follow_redirects(
-        self, response: Response, kwargs: dict[str, Any], given_proxies: Any
+        self,
+        response: Response,
+        kwargs: dict[str, Any],
+        given_proxies: Any,
+        deadline: Deadline | None,
     ) -> Response:
         """Send each hop until a response is no redirect. ``history`` lists the hops.
 
@@ -451,7 +476,7 @@ class Session:
             # The proxy is chosen again for the new URL (NO_PROXY may say otherwise now);
             # Proxy-Authorization comes from that proxy's URL, never from the last hop.
             hop_kwargs = {**kwargs, "proxies": self._proxies_for(hop.url or "", given_proxies)}
-            response = self._exchange(hop, hop_kwargs)
+            response = self._exchange(hop, hop_kwargs, deadline)
             # (A Digest 401 answered on this hop is in the response's history already.)
             response.history = history + response.history
         return response
@@ -583,3 +608,24 @@ def _discard_body(response: Response) -> None:
         response.close()
     response._content = b"" if "content-encoding" in response.headers else body
     response._content_consumed = True
+
+
+def _deadline_for(timeout: Any) -> Deadline | None:
+    # Only a Timeout has a total; a number or a (connect, read) pair never does.
+    total = timeout.total if type(timeout) is Timeout else None
+    return None if total is None else Deadline(total)
+
+
+def _what_is_left(timeout: Timeout, deadline: Deadline, request: PreparedRequest) -> Timeout:
+    """``timeout`` with what is left of ``deadline`` as its total.
+
+    Raises:
+        ReadTimeout: nothing is left.
+    """
+    remaining = deadline.remaining()
+    if remaining <= 0:
+        raise ReadTimeout(
+            f"Timed out before sending {request.method} {request.url}: {deadline.describe()}",
+            request=request,
+        )
+    return timeout.with_total(remaining)

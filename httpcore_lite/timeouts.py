@@ -1,9 +1,11 @@
-"""Timeout: a frozen (connect, read, total) triple, and its one front door, ``coerce``."""
+"""Timeout: a frozen (connect, read, total) triple, and its one front door, ``coerce``;
+the default a Session starts with; and Deadline, the total budget of one exchange."""
 
 from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import FrozenInstanceError  # (h11 loads dataclasses anyway)
 from typing import Final, Union
@@ -98,30 +100,65 @@ class Timeout:
             return cls(connect=value[0], read=value[1])
         return cls(connect=value, read=value)
 
+    def with_total(self, total: float) -> Timeout:
+        """This timeout with ``total`` as its total (what is left of a deadline)."""
+        return Timeout(self.connect, self.read, total)
+
 
 _NO_TIMEOUT = Timeout()
 
+
+class KernelTimeout(float):
+    """A read timeout that the operating system enforces on a plain TCP socket (SO_RCVTIMEO
+    and SO_SNDTIMEO), so that waiting costs no poll() before each read, as a Python socket
+    timeout does. Only the default timeout uses it: a signal handled while the wait runs
+    restarts the kernel's timer, which an explicit timeout must not allow. On TLS, and where
+    the kernel cannot, it is an ordinary timeout. It equals the float it holds.
+    """
+
+    __slots__ = ()
+
+
+def kernel_timed(connect: float | None, read: float) -> Timeout:
+    """A Timeout whose read timeout is a KernelTimeout: what DEFAULT_TIMEOUT is made of.
+
+    Example:
+        >>> kernel_timed(10, 120) == Timeout(connect=10, read=120)
+        True
+
+    Raises:
+        ValueError: a value that is not a positive number (``connect`` may be None).
+    """
+    timeout = Timeout(connect=connect, read=read)
+    object.__setattr__(timeout, "read", KernelTimeout(read))
+    return timeout
+
+
+#: What a call waits when neither it nor its Session says otherwise: 10 s to connect (and
+#: again for the TLS handshake), 120 s for each wait for bytes from the server. Generous
+#: for slow servers and long downloads (the read timeout bounds each wait, not the body),
+#: yet nothing waits forever.
+DEFAULT_TIMEOUT: Final = kernel_timed(10.0, 120.0)
 
 TIMEOUT_VARIABLE: Final = "HTTPCORE_LITE_TIMEOUT"
 
 
 def default_timeout(environ: Mapping[str, str] | None = None) -> Timeout | None:
     """The timeout a new Session starts with: HTTPCORE_LITE_TIMEOUT when set (seconds for
-    both, ``connect,read``, or ``none`` to wait forever), else None, as in requests.
-
-    (A finite default is the plan, but a Python socket timeout costs a poll() before every
-    read, which the hot path cannot afford yet: see docs/architecture.md, Timeouts.)
+    both, ``connect,read``, or ``none`` to wait forever), else DEFAULT_TIMEOUT.
 
     Example:
         >>> default_timeout({"HTTPCORE_LITE_TIMEOUT": "3.05,27"})
         Timeout(connect=3.05, read=27.0, total=None)
+        >>> default_timeout({}) is DEFAULT_TIMEOUT
+        True
 
     Raises:
         ValueError: a value that is none of those (it names the variable).
     """
     value = (os.environ if environ is None else environ).get(TIMEOUT_VARIABLE)
     if value is None or not value.strip():
-        return None
+        return DEFAULT_TIMEOUT
     text = value.strip().lower()
     if text == "none":
         return None
@@ -134,3 +171,34 @@ def default_timeout(environ: Mapping[str, str] | None = None) -> Timeout | None:
     except ValueError as exc:
         raise ValueError(f"{TIMEOUT_VARIABLE}={value!r}: {exc}") from exc
     raise ValueError(f"{TIMEOUT_VARIABLE}={value!r}: give seconds, 'connect,read' or 'none'")
+
+
+class Deadline:
+    """The moment (``time.monotonic()``) by which an exchange must be over, from a total
+    budget: every wait is cut to what is left of it.
+
+    Example:
+        >>> deadline = Deadline(5.0)
+        >>> deadline.cut(30.0) <= 5.0
+        True
+    """
+
+    __slots__ = ("at", "total")
+
+    def __init__(self, total: float) -> None:
+        self.total = total
+        self.at = time.monotonic() + total
+
+    def remaining(self) -> float:
+        """Seconds left; zero or less once the deadline has passed."""
+        return self.at - time.monotonic()
+
+    def cut(self, timeout: float | None) -> float:
+        """``timeout`` cut to what is left (zero or less once it has passed)."""
+        remaining = self.at - time.monotonic()
+        return remaining if timeout is None or remaining < timeout else timeout
+
+    def describe(self) -> str:
+        # Not "of N s": a redirect or an auth answer gets what is left of the caller's total,
+        # and the caller knows what total they gave.
+        return "the total timeout ran out"

@@ -35,7 +35,8 @@ from ..exceptions import (
     RemoteProtocolError,
     RequestException,
 )
-from .network import OPENING_TUNNEL, READING_BODY, SENDING, WAITING, Stream
+from ..timeouts import Deadline
+from .network import OPENING_TUNNEL, READING_BODY, SENDING, WAITING, Stream, with_context
 
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
 # large cookies and CSP headers, and requests' http.client allows 64 KiB).
@@ -169,9 +170,14 @@ class HTTP11Connection:
     # -- one exchange --------------------------------------------------------------------
 
     def send_request(
-        self, request: RequestHead, body: RequestBody, timeout: float | None
+        self,
+        request: RequestHead,
+        body: RequestBody,
+        timeout: float | None,
+        deadline: Deadline | None = None,
     ) -> ResponseHead:
-        """Send the request head and body, then read and return the response head.
+        """Send the request head and body, then read and return the response head. Every
+        wait of the exchange, the body's included, is cut to what is left of ``deadline``.
 
         A server that answers before reading the whole body (a 413, say) is still heard:
         when writing the body fails, the response is read if one arrived.
@@ -183,6 +189,9 @@ class HTTP11Connection:
             ReadTimeout: the server sent nothing within ``timeout``.
         """
         self._state = ConnectionState.ACTIVE
+        stream = self._stream
+        stream.deadline = deadline
+        stream.reused = self.exchanges > 0
         self._response_bytes = 0
         self._request_method = request.method
         self.request_started_writing = False
@@ -364,10 +373,11 @@ class HTTP11Connection:
         headers = event.headers.raw_items()  # a list: h11's Headers iterates slowly
         if len(headers) > MAX_RESPONSE_HEADERS:
             self.close()
-            raise RemoteProtocolError(
+            error = RemoteProtocolError(
                 f"Invalid response while {WAITING} {self._stream.host}:{self._stream.port}: "
                 f"{len(headers)} header fields, more than the limit of {MAX_RESPONSE_HEADERS}"
             )
+            raise with_context(error, WAITING, self._stream.reused)
         length = None
         chunked = encoded = cookies = False
         for name, value in headers:  # validated by h11
@@ -413,12 +423,10 @@ class HTTP11Connection:
         elif self._response_bytes == 0:
             error = ConnectionError(
                 f"The server {where} closed the connection without sending a response"
-                + (" (connection was reused)" if self.is_reused() else "")
             )
         else:
             error = RemoteProtocolError(f"Invalid response while {action} {where}: {reason}")
-        error.phase = action  # as network.py marks the OS errors it maps
-        return error
+        return with_context(error, action, self._stream.reused)  # as network.py's errors
 
     def _receive(self, timeout: float | None, action: str, max_bytes: int = READ_SIZE) -> None:
         view = self._read_view if max_bytes >= len(self._read_view) else self._read_view[:max_bytes]
@@ -492,12 +500,12 @@ class HTTP11Connection:
         self.close()
         received = self._direct_total - (self._direct_remaining or 0)
         # The same words as h11's, so that both paths read alike.
-        return ChunkedEncodingError(
+        error = ChunkedEncodingError(
             f"Broken response body while {READING_BODY} {self._stream.host}:{self._stream.port}: "
-            "peer closed "
-            "connection without sending complete message body: "
+            "peer closed connection without sending complete message body: "
             f"received {received} bytes, expected {self._direct_total}"
         )
+        return with_context(error, READING_BODY, self._stream.reused)
 
     def _finish_direct(self) -> None:
         self._direct_remaining = None

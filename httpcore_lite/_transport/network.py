@@ -18,15 +18,19 @@ import errno
 import io
 import select
 import socket
+import struct
 import sys
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from ..exceptions import ConnectionError, ConnectTimeout, ReadTimeout, RequestException, SSLError
+from ..timeouts import Deadline, KernelTimeout
 
 if TYPE_CHECKING:  # pragma: no cover
     import ssl
+
+    from _typeshed import WriteableBuffer
 
     from .tls import MemoryTLS
 
@@ -41,7 +45,11 @@ OPENING_TUNNEL: Final = "opening a tunnel through the proxy"
 # Setting up a connection, bounded by the connect timeout: a timeout is a ConnectTimeout.
 _CONNECT_ACTIONS: Final = (CONNECTING, TLS_HANDSHAKE, OPENING_TUNNEL)
 
+_Error = TypeVar("_Error", bound=RequestException)
 _USE_POLL: Final = hasattr(select, "poll")
+# Where a KernelTimeout is the kernel's (SO_RCVTIMEO/SO_SNDTIMEO on a blocking socket, whose
+# expiry is EAGAIN): tested on Linux. Elsewhere it is an ordinary Python socket timeout.
+_KERNEL_TIMEOUTS: Final = sys.platform.startswith("linux")
 # TLS in TLS: ciphertext is read from the proxy's stream in pieces of this size, and
 # plaintext is encrypted in pieces of this size (so a large body is never held twice).
 _TUNNEL_READ_SIZE: Final = 64 * 1024
@@ -52,13 +60,48 @@ def _describe_timeout(timeout: float | None) -> str:
     return "" if timeout is None else f" after {timeout:g} s"
 
 
+def describe_connection(reused: bool) -> str:
+    """How messages say which connection failed: a reused one may simply have gone stale."""
+    return " (reused connection)" if reused else " (new connection)"
+
+
 def _map_error(
-    exc: BaseException, action: str, host: str, port: int, timeout: float | None
+    exc: BaseException,
+    action: str,
+    host: str,
+    port: int,
+    timeout: float | None,
+    reused: bool | None = None,
+    deadline: Deadline | None = None,
 ) -> RequestException:
-    """Turn an OS-level failure into our exception, naming the action and the peer."""
-    error = _mapped(exc, action, host, port, timeout)
+    """Turn an OS-level failure into our exception, naming the action and the peer, and
+    (past the connect phase) whether the connection was a reused one."""
+    if deadline is not None and _is_timeout(exc) and deadline.remaining() <= 0.001:
+        error = _timeout_error(action, host, port, f": {deadline.describe()}")
+    else:
+        error = _mapped(exc, action, host, port, timeout)
+    return with_context(error, action, reused)
+
+
+def with_context(error: _Error, action: str, reused: bool | None) -> _Error:
+    """``error`` marked with its phase and, past the connect phase, whether the connection
+    was a reused one (said in its message too)."""
+    if reused is not None and action not in _CONNECT_ACTIONS:
+        error.args = (error.args[0] + describe_connection(reused), *error.args[1:])
+        error.connection_reused = reused
     error.phase = action
     return error
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    # BlockingIOError (EAGAIN) from a blocking socket is a KernelTimeout that expired.
+    return isinstance(exc, (socket.timeout, BlockingIOError))
+
+
+def _timeout_error(action: str, host: str, port: int, detail: str) -> RequestException:
+    if action in _CONNECT_ACTIONS:
+        return ConnectTimeout(f"Timed out {action} {host}:{port}{detail}")
+    return ReadTimeout(f"Timed out {action} {host}:{port}{detail}")
 
 
 def is_connect_phase(phase: str | None) -> bool:
@@ -71,10 +114,8 @@ def _mapped(
     exc: BaseException, action: str, host: str, port: int, timeout: float | None
 ) -> RequestException:
     where = f"{action} {host}:{port}"
-    if isinstance(exc, socket.timeout):
-        if action in _CONNECT_ACTIONS:
-            return ConnectTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
-        return ReadTimeout(f"Timed out {where}{_describe_timeout(timeout)}")
+    if _is_timeout(exc):
+        return _timeout_error(action, host, port, _describe_timeout(timeout))
     if _is_ssl_error(exc):
         reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
         return SSLError(f"TLS error {where}: {reason}")
@@ -103,6 +144,8 @@ class Stream(Protocol):
 
     host: str
     port: int
+    deadline: Deadline | None  # set for each exchange: its total budget, if any
+    reused: bool  # set for each exchange: whether one ran on this connection before
 
     def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int: ...
 
@@ -120,6 +163,10 @@ class Stream(Protocol):
 class NetworkStream:
     """A connected TCP (or TLS) socket with per-call timeouts.
 
+    Each exchange sets ``deadline`` (its total budget, or None) and ``reused`` (whether an
+    exchange ran on this connection before): every wait is cut to the deadline, and error
+    messages say whether the connection was a reused one.
+
     Example:
         >>> stream = connect_tcp("127.0.0.1", 8080, timeout=3.0)
         >>> stream.write(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", timeout=5.0)
@@ -129,35 +176,96 @@ class NetworkStream:
         b'HTTP/1.1 200'
     """
 
-    __slots__ = ("_current_timeout", "_poller", "_sock", "host", "is_tls", "port")
+    __slots__ = (
+        "_current_timeout",
+        "_kernel_timeout",
+        "_poller",
+        "_sock",
+        "_sock_timeout",
+        "deadline",
+        "host",
+        "is_tls",
+        "port",
+        "reused",
+    )
 
     def __init__(self, sock: socket.socket, host: str, port: int, *, is_tls: bool = False):
         self._sock = sock
-        self._current_timeout: float | None = sock.gettimeout()
+        self._sock_timeout: float | None = sock.gettimeout()  # what the socket has now
+        self._current_timeout: float | None = self._sock_timeout  # what was last asked for
+        self._kernel_timeout: float | None = None  # SO_RCVTIMEO/SO_SNDTIMEO, if we set them
         self.host = host
         self.port = port
         self.is_tls = is_tls
         self._poller: select.poll | None = None
+        self.deadline: Deadline | None = None
+        self.reused = False
 
-    def _set_timeout(self, timeout: float | None) -> None:
-        # settimeout() costs a syscall or two; skip it when the value is unchanged.
-        if timeout != self._current_timeout:
-            self._sock.settimeout(timeout)
-            self._current_timeout = timeout
+    def _set_timeout(self, timeout: float | None, action: str) -> float | None:
+        """Apply ``timeout`` (cut to the deadline) to the socket; returns what was applied.
+
+        Raises:
+            ReadTimeout, ConnectTimeout: the deadline has passed.
+        """
+        if self.deadline is not None:
+            timeout = self._cut(timeout, action)
+        # Setting a timeout costs a syscall or two; an exchange asks for the same one each
+        # time (the default's is one object), so most calls end here.
+        if timeout is not self._current_timeout:
+            self._apply_timeout(timeout)
+        return timeout
+
+    def _cut(self, timeout: float | None, action: str) -> float:
+        assert self.deadline is not None
+        remaining = self.deadline.cut(timeout)
+        if remaining <= 0:
+            error = _timeout_error(action, self.host, self.port, f": {self.deadline.describe()}")
+            raise with_context(error, action, self.reused)
+        return remaining
+
+    def _apply_timeout(self, timeout: float | None) -> None:
+        sock = self._sock
+        if type(timeout) is KernelTimeout and _KERNEL_TIMEOUTS and not self.is_tls:
+            # A blocking socket, timed by the kernel: no poll() before each read. (Not on
+            # TLS: CPython's ssl module retries a blocking read that fails with EAGAIN.)
+            if self._sock_timeout is not None:
+                sock.settimeout(None)
+                self._sock_timeout = None
+            if self._kernel_timeout != timeout:
+                self._set_kernel_timeout(timeout)
+        else:
+            value = None if timeout is None else float(timeout)
+            if value != self._sock_timeout:
+                sock.settimeout(value)
+                self._sock_timeout = value
+            if value is None and self._kernel_timeout is not None:
+                self._set_kernel_timeout(None)  # a blocking socket must now wait forever
+        self._current_timeout = timeout
+
+    def _set_kernel_timeout(self, timeout: float | None) -> None:
+        seconds = timeout or 0.0  # a zero timeval: no timeout
+        whole = int(seconds)
+        timeval = struct.pack("@ll", whole, int((seconds - whole) * 1_000_000))
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+        self._kernel_timeout = timeout
+
+    def _error(self, exc: BaseException, action: str, timeout: float | None) -> RequestException:
+        return _map_error(exc, action, self.host, self.port, timeout, self.reused, self.deadline)
 
     def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
         """Read into ``buffer``; returns the count, 0 when the peer closed the connection.
 
         Raises:
-            ReadTimeout: nothing arrived within ``timeout`` seconds.
+            ReadTimeout: nothing arrived within ``timeout`` seconds, or the deadline passed.
             ConnectionError: the connection was reset, or another OS error.
             SSLError: a TLS-level failure.
         """
+        timeout = self._set_timeout(timeout, action)
         try:
-            self._set_timeout(timeout)
             return self._sock.recv_into(buffer)
         except OSError as exc:
-            raise _map_error(exc, action, self.host, self.port, timeout) from exc
+            raise self._error(exc, action, timeout) from exc
 
     def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes:
         """``count`` bytes read straight into one new bytes object, as http.client reads a
@@ -166,6 +274,8 @@ class NetworkStream:
         Raises:
             ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
+        if self.deadline is not None:
+            return read_exactly_by_parts(self, count, timeout, action)
         with self._exact_reader(timeout, action) as reader:
             return reader.read(count)
 
@@ -176,22 +286,25 @@ class NetworkStream:
         Raises:
             ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
+        if self.deadline is not None:
+            # Each read is cut to what is left of the deadline: one read at a time.
+            return read_exactly_into_by_parts(self, buffer, timeout, action)
         with self._exact_reader(timeout, action) as reader:
             return reader.readinto(buffer)
 
     @contextlib.contextmanager
     def _exact_reader(
         self, timeout: float | None, action: str
-    ) -> Iterator[io.BufferedReader[socket.SocketIO]]:
+    ) -> Iterator[io.BufferedReader[_SocketReader]]:
         # A BufferedReader reads a large request directly into its result (or the caller's
         # buffer): the kernel's copy is the only one. buffer_size=1 stops it reading ahead
         # into a buffer of its own, which would swallow whatever follows the body.
-        with io.BufferedReader(socket.SocketIO(self._sock, "rb"), buffer_size=1) as reader:
+        timeout = self._set_timeout(timeout, action)
+        with io.BufferedReader(_SocketReader(self._sock), buffer_size=1) as reader:
             try:
-                self._set_timeout(timeout)
                 yield reader
             except OSError as exc:
-                raise _map_error(exc, action, self.host, self.port, timeout) from exc
+                raise self._error(exc, action, timeout) from exc
 
     def write(self, data: bytes | memoryview, timeout: float | None) -> None:
         """Send all of ``data``.
@@ -200,11 +313,11 @@ class NetworkStream:
             ReadTimeout: the socket buffer stayed full for ``timeout`` seconds.
             ConnectionError: the connection was reset or closed by the server.
         """
+        timeout = self._set_timeout(timeout, SENDING)
         try:
-            self._set_timeout(timeout)
             self._sock.sendall(data)
         except OSError as exc:
-            raise _map_error(exc, SENDING, self.host, self.port, timeout) from exc
+            raise self._error(exc, SENDING, timeout) from exc
 
     def is_readable(self) -> bool:
         """Whether a read would not block: on an idle connection, the server closed it
@@ -232,7 +345,11 @@ class NetworkStream:
             SSLError: the handshake failed, or the certificate did not verify.
             ConnectionError: the connection was reset during the handshake.
         """
-        self._set_timeout(timeout)
+        try:
+            timeout = self._set_timeout(timeout, TLS_HANDSHAKE)
+        except RequestException:
+            self.close()
+            raise
         try:
             # wrap_socket detaches our socket: from here on tls_sock owns the descriptor.
             tls_sock = context.wrap_socket(
@@ -240,18 +357,26 @@ class NetworkStream:
             )
         except (OSError, ValueError) as exc:
             self.close()
-            raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
+            raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
         try:
             tls_sock.do_handshake()
         except OSError as exc:
             tls_sock.close()
-            raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
-        return NetworkStream(tls_sock, self.host, self.port, is_tls=True)
+            raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
+        return self._successor(tls_sock, self.host, self.port, is_tls=True)
 
     def for_tunnel(self, host: str, port: int) -> NetworkStream:
         """This connection, once a proxy made it a tunnel to ``host:port``: errors from here
         on name the far end. The stream it came from must not be used again."""
-        return NetworkStream(self._sock, host, port, is_tls=self.is_tls)
+        return self._successor(self._sock, host, port, is_tls=self.is_tls)
+
+    def _successor(self, sock: socket.socket, host: str, port: int, is_tls: bool) -> NetworkStream:
+        # The same descriptor under a new stream: it keeps the deadline, and the kernel
+        # timeouts set on the descriptor.
+        stream = NetworkStream(sock, host, port, is_tls=is_tls)
+        stream.deadline = self.deadline
+        stream._kernel_timeout = self._kernel_timeout
+        return stream
 
     def close(self) -> None:
         """Close the socket. Safe to call more than once; never raises."""
@@ -279,6 +404,27 @@ class TunnelledTLSStream:
         self.host = outer.host
         self.port = outer.port
 
+    # The exchange's deadline and reuse live on the outer stream, which does the waiting.
+    @property
+    def deadline(self) -> Deadline | None:
+        return self._outer.deadline
+
+    @deadline.setter
+    def deadline(self, deadline: Deadline | None) -> None:
+        self._outer.deadline = deadline
+
+    @property
+    def reused(self) -> bool:
+        return self._outer.reused
+
+    @reused.setter
+    def reused(self, reused: bool) -> None:
+        self._outer.reused = reused
+
+    def _error(self, exc: BaseException, action: str, timeout: float | None) -> RequestException:
+        outer = self._outer
+        return _map_error(exc, action, self.host, self.port, timeout, outer.reused, outer.deadline)
+
     @classmethod
     def handshake(
         cls, outer: NetworkStream, tls: MemoryTLS, timeout: float | None
@@ -304,7 +450,7 @@ class TunnelledTLSStream:
         try:
             done = self._tls.do_handshake()
         except OSError as exc:  # ssl.SSLError: a failed handshake or verification
-            raise _map_error(exc, TLS_HANDSHAKE, self.host, self.port, timeout) from exc
+            raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
         self._flush(timeout)
         return done
 
@@ -328,7 +474,7 @@ class TunnelledTLSStream:
             try:
                 count = self._tls.read_into(buffer)
             except OSError as exc:  # ssl.SSLError: a broken record
-                raise _map_error(exc, action, self.host, self.port, timeout) from exc
+                raise self._error(exc, action, timeout) from exc
             if count is not None:
                 return count
             self._receive(timeout, action)
@@ -339,13 +485,7 @@ class TunnelledTLSStream:
         Raises:
             ReadTimeout, ConnectionError, SSLError: as NetworkStream.read_into.
         """
-        filled = 0
-        while filled < len(buffer):
-            count = self.read_into(buffer[filled:], timeout, action)
-            if not count:
-                break
-            filled += count
-        return filled
+        return read_exactly_into_by_parts(self, buffer, timeout, action)
 
     def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes:
         """As NetworkStream.read_exactly.
@@ -353,11 +493,7 @@ class TunnelledTLSStream:
         Raises:
             ReadTimeout, ConnectionError, SSLError: as NetworkStream.read_into.
         """
-        buffer = bytearray(count)
-        with memoryview(buffer) as view:
-            filled = self.read_exactly_into(view, timeout, action)
-        del buffer[filled:]
-        return bytes(buffer)
+        return read_exactly_by_parts(self, count, timeout, action)
 
     def write(self, data: bytes | memoryview, timeout: float | None) -> None:
         """As NetworkStream.write.
@@ -370,7 +506,7 @@ class TunnelledTLSStream:
                 try:
                     self._tls.write(view[start : start + _TUNNEL_WRITE_SIZE])
                 except OSError as exc:  # ssl.SSLError
-                    raise _map_error(exc, SENDING, self.host, self.port, timeout) from exc
+                    raise self._error(exc, SENDING, timeout) from exc
                 self._flush(timeout)
 
     def is_readable(self) -> bool:
@@ -382,34 +518,84 @@ class TunnelledTLSStream:
         self._outer.close()
 
 
-def connect_tcp(host: str, port: int, timeout: float | None) -> NetworkStream:
-    """Open a TCP connection, trying every address the resolver returns within ``timeout``.
+def read_exactly_into_by_parts(
+    stream: Stream, buffer: memoryview, timeout: float | None, action: str
+) -> int:
+    """Fill ``buffer`` one ``read_into`` at a time (each wait timed on its own); returns the
+    count, short only if the peer closed first."""
+    filled = 0
+    while filled < len(buffer):
+        count = stream.read_into(buffer[filled:], timeout, action)
+        if not count:
+            break
+        filled += count
+    return filled
+
+
+def read_exactly_by_parts(stream: Stream, count: int, timeout: float | None, action: str) -> bytes:
+    """``count`` bytes one ``read_into`` at a time; fewer only if the peer closed first."""
+    buffer = bytearray(count)
+    with memoryview(buffer) as view:
+        filled = read_exactly_into_by_parts(stream, view, timeout, action)
+    del buffer[filled:]
+    return bytes(buffer)
+
+
+class _SocketReader(io.RawIOBase):
+    """The raw file under ``NetworkStream._exact_reader``. Unlike socket.SocketIO, which
+    answers EAGAIN with None (a short read, to a BufferedReader), it lets the error out:
+    on a blocking socket EAGAIN is an expired KernelTimeout."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        return self._sock.recv_into(buffer)
+
+
+def connect_tcp(
+    host: str, port: int, timeout: float | None, deadline: Deadline | None = None
+) -> NetworkStream:
+    """Open a TCP connection, trying every address the resolver returns within ``timeout``
+    (cut to what is left of ``deadline``, which the stream then keeps).
 
     IPv6 and IPv4 addresses are tried in the resolver's order, each with whatever is left of
     the one budget: ``timeout`` bounds the whole connect, not each attempt.
 
     Raises:
         ConnectionError: the name did not resolve, or every address refused or failed.
-        ConnectTimeout: ``timeout`` seconds passed without a connection.
+        ConnectTimeout: ``timeout`` seconds passed without a connection, or the deadline.
     """
+    if deadline is not None:
+        timeout = deadline.cut(timeout)
+        if timeout <= 0:
+            error = _timeout_error(CONNECTING, host, port, f": {deadline.describe()}")
+            raise with_context(error, CONNECTING, None)
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:  # socket.gaierror, and UnicodeError's OSError cousins
-        error = ConnectionError(f"Failed to resolve {host!r} ({exc})")
+        error = ConnectionError(f"Failed to resolve {host!r} to connect to {host}:{port} ({exc})")
         error.phase = RESOLVING
         raise error from exc
-    deadline = None if timeout is None else time.monotonic() + timeout
+    give_up_at = None if timeout is None else time.monotonic() + timeout
     last_error: RequestException | None = None
     for family, sock_type, proto, _, address in addresses:
-        remaining = None if deadline is None else deadline - time.monotonic()
+        remaining = None if give_up_at is None else give_up_at - time.monotonic()
         if remaining is not None and remaining <= 0:
             break
         try:
-            return _connect_one(family, sock_type, proto, address, host, port, remaining, timeout)
+            stream = _connect_one(family, sock_type, proto, address, host, port, remaining, timeout)
         except ConnectTimeout:
             raise
         except RequestException as exc:
             last_error = exc
+        else:
+            stream.deadline = deadline
+            return stream
     if last_error is not None:
         raise last_error
     raise ConnectTimeout(f"Timed out {CONNECTING} {host}:{port}{_describe_timeout(timeout)}")

@@ -26,7 +26,7 @@ from typing import Final, NamedTuple
 
 from .._urls import Origin
 from ..exceptions import ConnectionError, ConnectTimeout
-from ..timeouts import Timeout
+from ..timeouts import Deadline, Timeout
 from .http11 import HTTP11Connection, RequestBody, RequestHead, ResponseHead
 from .network import Stream, connect_tcp
 from .proxy import Proxy, open_through_proxy, secure_stream
@@ -47,16 +47,17 @@ class PoolKey(NamedTuple):
     proxy: Proxy | None = None  # None: straight to the origin
 
 
-Connector = Callable[[PoolKey, float | None], Stream]
+Connector = Callable[[PoolKey, float | None, Deadline | None], Stream]
 
 
-def open_stream(key: PoolKey, connect_timeout: float | None) -> Stream:
+def open_stream(key: PoolKey, connect_timeout: float | None, deadline: Deadline | None) -> Stream:
     """TCP connect, then the TLS handshake for https, both within ``connect_timeout``
-    each (requests' meaning of the connect timeout); through the key's proxy if it has one."""
+    each (requests' meaning of the connect timeout) and what is left of ``deadline``;
+    through the key's proxy if it has one."""
     if key.proxy is not None:
-        return open_through_proxy(key.proxy, key.origin, key.tls, connect_timeout)
+        return open_through_proxy(key.proxy, key.origin, key.tls, connect_timeout, deadline)
     origin = key.origin
-    stream = connect_tcp(origin.host, origin.port, connect_timeout)
+    stream = connect_tcp(origin.host, origin.port, connect_timeout, deadline)
     if key.tls is None:
         return stream
     return secure_stream(stream, key.tls, origin.host, connect_timeout)
@@ -116,11 +117,17 @@ class ConnectionPool:
     # -- the exchange --------------------------------------------------------------------
 
     def handle_request(
-        self, key: PoolKey, request: RequestHead, body: RequestBody, timeout: Timeout
+        self,
+        key: PoolKey,
+        request: RequestHead,
+        body: RequestBody,
+        timeout: Timeout,
+        deadline: Deadline | None = None,
     ) -> PooledResponse:
         """Send one request over a pooled connection and return the response head with a
         handle on its body. The connection returns to the pool when the body is read to
-        the end, and is closed if the body is closed before that.
+        the end, and is closed if the body is closed before that. Every wait, the body's
+        included, is cut to what is left of ``deadline``.
 
         Raises:
             ConnectTimeout, ConnectionError, SSLError, ReadTimeout, RemoteProtocolError.
@@ -128,9 +135,9 @@ class ConnectionPool:
         fresh_only = False
         replayable = _replayable_when_written(request, body)
         while True:
-            conn, host_pool = self._acquire(key, timeout.connect, fresh_only, replayable)
+            conn, host_pool = self._acquire(key, timeout.connect, fresh_only, replayable, deadline)
             try:
-                head = conn.send_request(request, body, timeout.read)
+                head = conn.send_request(request, body, timeout.read, deadline)
             except ConnectionError:
                 self._release(conn, host_pool)
                 if fresh_only or not _may_replay(conn, request, body):
@@ -146,23 +153,31 @@ class ConnectionPool:
     # -- bookkeeping ---------------------------------------------------------------------
 
     def _acquire(
-        self, key: PoolKey, connect_timeout: float | None, fresh_only: bool, replayable: bool
+        self,
+        key: PoolKey,
+        connect_timeout: float | None,
+        fresh_only: bool,
+        replayable: bool,
+        deadline: Deadline | None,
     ) -> tuple[HTTP11Connection, _HostPool]:
-        # Only a blocking pool waits for room; the wait is bounded by the connect timeout.
-        deadline = None
+        # Only a blocking pool waits for room; the wait is bounded by the connect timeout
+        # (and the exchange's deadline).
+        give_up_at = None
         if self._block and connect_timeout is not None:
-            deadline = time.monotonic() + connect_timeout
+            give_up_at = time.monotonic() + connect_timeout
+        if self._block and deadline is not None:
+            give_up_at = deadline.at if give_up_at is None else min(give_up_at, deadline.at)
         while True:
             stale: list[HTTP11Connection] | None = [] if fresh_only else None
             try:
                 with self._lock:
                     host_pool = self._host_pool(key)
-                    candidate = self._claim(host_pool, key, deadline, connect_timeout, stale)
+                    candidate = self._claim(host_pool, key, give_up_at, connect_timeout, stale)
             finally:
                 for conn in stale or ():
                     conn.close()
             if candidate is None:
-                return self._open(key, host_pool, connect_timeout), host_pool
+                return self._open(key, host_pool, connect_timeout, deadline), host_pool
             if _needs_check(candidate, replayable) and candidate.is_readable():
                 # Closed by the server while idle (or it sent something unasked): drop it.
                 candidate.close()
@@ -171,10 +186,14 @@ class ConnectionPool:
             return candidate, host_pool
 
     def _open(
-        self, key: PoolKey, host_pool: _HostPool, connect_timeout: float | None
+        self,
+        key: PoolKey,
+        host_pool: _HostPool,
+        connect_timeout: float | None,
+        deadline: Deadline | None,
     ) -> HTTP11Connection:
         try:
-            return HTTP11Connection(self._connector(key, connect_timeout))
+            return HTTP11Connection(self._connector(key, connect_timeout, deadline))
         except BaseException:
             with self._lock:
                 host_pool.active -= 1
@@ -235,8 +254,9 @@ class ConnectionPool:
         """Wait (lock held) until a connection is given back, or the deadline passes."""
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
+            after = "" if timeout is None else f" after {timeout:g} s"
             raise ConnectTimeout(
-                f"Timed out after {timeout:g} s waiting for a free connection to "
+                f"Timed out{after} waiting for a free connection to "
                 f"{key.origin} (pool_maxsize={self._maxsize}, pool_block=True)"
             )
         assert self._freed is not None  # only a blocking pool waits for room

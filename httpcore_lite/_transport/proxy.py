@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from .._urls import Origin
 from ..exceptions import ConnectionError, ConnectTimeout, ProxyError
+from ..timeouts import Deadline
 from .http11 import Headers, request_tunnel
 from .network import NetworkStream, Stream, TunnelledTLSStream, connect_tcp
 from .tls import MemoryTLS, TLSConfig, ssl_context_for
@@ -49,18 +50,22 @@ class Proxy(NamedTuple):
 
 
 def open_through_proxy(
-    proxy: Proxy, origin: Origin, tls: TLSConfig | None, timeout: float | None
+    proxy: Proxy,
+    origin: Origin,
+    tls: TLSConfig | None,
+    timeout: float | None,
+    deadline: Deadline | None = None,
 ) -> Stream:
     """A connection to ``origin`` through ``proxy``: to the proxy itself for an http://
     origin (forwarding); for https://, a CONNECT tunnel with TLS to the origin inside.
-    Each step has ``timeout`` (the connect timeout).
+    Each step has ``timeout`` (the connect timeout), cut to what is left of ``deadline``.
 
     Raises:
         ProxyError: the proxy could not be reached, or it refused the tunnel.
         ConnectTimeout: the proxy or the origin did not answer in time.
         SSLError: the TLS handshake with the origin failed, or its certificate did not verify.
     """
-    stream = _connect_to_proxy(proxy, timeout)
+    stream = _connect_to_proxy(proxy, timeout, deadline)
     if tls is None:
         return stream
     try:
@@ -98,10 +103,12 @@ def secure_stream(
     return stream.start_tls(context, server_hostname, timeout)
 
 
-def _connect_to_proxy(proxy: Proxy, timeout: float | None) -> NetworkStream:
+def _connect_to_proxy(
+    proxy: Proxy, timeout: float | None, deadline: Deadline | None
+) -> NetworkStream:
     origin = proxy.origin
     try:
-        stream = connect_tcp(origin.host, origin.port, timeout)
+        stream = connect_tcp(origin.host, origin.port, timeout, deadline)
     except ConnectTimeout:
         raise
     except ConnectionError as exc:

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from httpcore_lite.timeouts import Timeout
+from httpcore_lite import timeouts as timeouts_module
+from httpcore_lite.timeouts import DEFAULT_TIMEOUT, Deadline, KernelTimeout, Timeout, kernel_timed
 
 
 @pytest.mark.parametrize(
@@ -93,3 +94,35 @@ def test_error_messages_name_the_field() -> None:
         Timeout.coerce((5, "5"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"\(connect, read\)"):
         Timeout.coerce((1, 2, 3))  # type: ignore[arg-type]
+
+
+def test_with_total_keeps_connect_and_read() -> None:
+    assert Timeout(connect=1, read=2).with_total(3) == Timeout(connect=1, read=2, total=3)
+
+
+def test_kernel_timed_equals_the_plain_timeout_and_keeps_its_kind() -> None:
+    timeout = kernel_timed(3, 7)
+    assert timeout == Timeout(connect=3, read=7)
+    assert type(timeout.read) is KernelTimeout
+    assert type(timeout.connect) is float  # connecting is always timed by Python
+
+
+def test_the_default_is_finite_on_connect_and_read() -> None:
+    assert DEFAULT_TIMEOUT.connect is not None
+    assert DEFAULT_TIMEOUT.read is not None
+    assert DEFAULT_TIMEOUT.total is None
+
+
+def test_a_deadline_cuts_waits_to_what_is_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(timeouts_module.time, "monotonic", lambda: now[0])
+    deadline = Deadline(5.0)
+    assert deadline.cut(30.0) == 5.0
+    assert deadline.cut(2.0) == 2.0
+    assert deadline.cut(None) == 5.0
+    now[0] = 104.0
+    assert deadline.cut(30.0) == 1.0
+    assert deadline.remaining() == 1.0
+    now[0] = 106.0
+    assert deadline.cut(30.0) <= 0
+    assert "total timeout" in deadline.describe()
