@@ -316,14 +316,18 @@ def _retry_after_error(
     """
     connecting = is_connect_phase(error.phase)
     try:
-        following = retries.increment(
+        following: Retry | None = retries.increment(
             request.method, request.url, error=error, connecting=connecting
         )
     except RetryExhausted:
-        raise error from None  # requests raises the last attempt's error, not a wrapper
+        following = None
+    if following is None:
+        # requests raises the last attempt's own error, not a wrapper; raised out here, it
+        # keeps its cause (the OS error), which a raise inside the except would replace.
+        raise error
     wait = following.get_backoff_time()
     if _outlasts(deadline, wait):
-        raise error from None
+        raise error
     _prepare_attempt(request, following, f"{type(error).__name__}: {error}", wait)
     return following
 

@@ -36,7 +36,15 @@ from ..exceptions import (
     RequestException,
 )
 from ..timeouts import Deadline
-from .network import OPENING_TUNNEL, READING_BODY, SENDING, WAITING, Stream, with_context
+from .network import (
+    OPENING_TUNNEL,
+    READING_BODY,
+    SENDING,
+    WAITING,
+    Stream,
+    peer,
+    with_context,
+)
 
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
 # large cookies and CSP headers, and requests' http.client allows 64 KiB).
@@ -134,7 +142,7 @@ class HTTP11Connection:
     def __repr__(self) -> str:
         return (
             f"<HTTP11Connection [{self._state.value}, {self.exchanges} exchanges] "
-            f"{self._stream.host}:{self._stream.port}>"
+            f"{peer(self._stream.host, self._stream.port)}>"
         )
 
     # -- questions the pool asks --------------------------------------------------------
@@ -374,7 +382,7 @@ class HTTP11Connection:
         if len(headers) > MAX_RESPONSE_HEADERS:
             self.close()
             error = RemoteProtocolError(
-                f"Invalid response while {WAITING} {self._stream.host}:{self._stream.port}: "
+                f"Invalid response while {WAITING} {peer(self._stream.host, self._stream.port)}: "
                 f"{len(headers)} header fields, more than the limit of {MAX_RESPONSE_HEADERS}"
             )
             raise with_context(error, WAITING, self._stream.reused)
@@ -408,9 +416,11 @@ class HTTP11Connection:
             raise self._protocol_error(exc, action) from exc
 
     def _protocol_error(self, exc: h11.RemoteProtocolError, action: str) -> RequestException:
-        where = f"{self._stream.host}:{self._stream.port}"
+        where = peer(self._stream.host, self._stream.port)
         reason = str(exc)
-        if reason == "Receive buffer too long":
+        if reason == "Receive buffer too long" and action == READING_BODY:
+            reason = f"a chunk-size line or trailer longer than {MAX_RESPONSE_HEAD} bytes"
+        elif reason == "Receive buffer too long":
             reason = f"response head larger than {MAX_RESPONSE_HEAD} bytes"
         elif reason == "peer unexpectedly closed connection":
             reason = "the server closed the connection in the middle of the response head"
@@ -422,7 +432,8 @@ class HTTP11Connection:
             error = ChunkedEncodingError(f"Broken response body while {action} {where}: {reason}")
         elif self._response_bytes == 0:
             error = ConnectionError(
-                f"The server {where} closed the connection without sending a response"
+                f"The server closed the connection without sending a response, while {action} "
+                f"{where}"
             )
         else:
             error = RemoteProtocolError(f"Invalid response while {action} {where}: {reason}")
@@ -500,8 +511,9 @@ class HTTP11Connection:
         self.close()
         received = self._direct_total - (self._direct_remaining or 0)
         # The same words as h11's, so that both paths read alike.
+        where = peer(self._stream.host, self._stream.port)
         error = ChunkedEncodingError(
-            f"Broken response body while {READING_BODY} {self._stream.host}:{self._stream.port}: "
+            f"Broken response body while {READING_BODY} {where}: "
             "peer closed connection without sending complete message body: "
             f"received {received} bytes, expected {self._direct_total}"
         )
@@ -556,7 +568,7 @@ def request_tunnel(
     except h11.LocalProtocolError as exc:
         raise InvalidHeader(f"Refused to send an invalid CONNECT request: {exc}") from exc
     stream.write(data, timeout)
-    where = f"the proxy {stream.host}:{stream.port}"
+    where = f"the proxy {peer(stream.host, stream.port)}"
     view = memoryview(bytearray(_FIRST_READ_SIZE))
     received = 0
     while True:

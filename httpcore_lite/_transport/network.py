@@ -24,7 +24,14 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
-from ..exceptions import ConnectionError, ConnectTimeout, ReadTimeout, RequestException, SSLError
+from ..exceptions import (
+    ChunkedEncodingError,
+    ConnectionError,
+    ConnectTimeout,
+    ReadTimeout,
+    RequestException,
+    SSLError,
+)
 from ..timeouts import Deadline, KernelTimeout
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +65,11 @@ _TUNNEL_WRITE_SIZE: Final = 64 * 1024
 
 def _describe_timeout(timeout: float | None) -> str:
     return "" if timeout is None else f" after {timeout:g} s"
+
+
+def peer(host: str, port: int) -> str:
+    """``host:port`` as messages write it (an IPv6 address in brackets, as in a URL)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def describe_connection(reused: bool) -> str:
@@ -100,8 +112,8 @@ def _is_timeout(exc: BaseException) -> bool:
 
 def _timeout_error(action: str, host: str, port: int, detail: str) -> RequestException:
     if action in _CONNECT_ACTIONS:
-        return ConnectTimeout(f"Timed out {action} {host}:{port}{detail}")
-    return ReadTimeout(f"Timed out {action} {host}:{port}{detail}")
+        return ConnectTimeout(f"Timed out {action} {peer(host, port)}{detail}")
+    return ReadTimeout(f"Timed out {action} {peer(host, port)}{detail}")
 
 
 def is_connect_phase(phase: str | None) -> bool:
@@ -113,7 +125,7 @@ def is_connect_phase(phase: str | None) -> bool:
 def _mapped(
     exc: BaseException, action: str, host: str, port: int, timeout: float | None
 ) -> RequestException:
-    where = f"{action} {host}:{port}"
+    where = f"{action} {peer(host, port)}"
     if _is_timeout(exc):
         return _timeout_error(action, host, port, _describe_timeout(timeout))
     if _is_ssl_error(exc):
@@ -121,13 +133,16 @@ def _mapped(
         return SSLError(f"TLS error {where}: {reason}")
     if isinstance(exc, ConnectionRefusedError):
         return ConnectionError(f"Connection refused {where}")
+    # Once the body is being read, a broken connection is a broken body: requests (through
+    # urllib3's ProtocolError) raises ChunkedEncodingError then, however the body is framed.
+    broken = ChunkedEncodingError if action == READING_BODY else ConnectionError
     if isinstance(exc, (ConnectionResetError, BrokenPipeError)) or getattr(exc, "errno", None) in (
         errno.ECONNRESET,
         errno.EPIPE,
         errno.ECONNABORTED,
     ):
-        return ConnectionError(f"Connection reset by the server while {where}")
-    return ConnectionError(f"Failed {where}: {exc}")
+        return broken(f"Connection reset by the server while {where}")
+    return broken(f"Failed {where}: {exc}")
 
 
 def _is_ssl_error(exc: BaseException) -> bool:
@@ -578,7 +593,9 @@ def connect_tcp(
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:  # socket.gaierror, and UnicodeError's OSError cousins
-        error = ConnectionError(f"Failed to resolve {host!r} to connect to {host}:{port} ({exc})")
+        error = ConnectionError(
+            f"Failed to resolve {host!r} to connect to {peer(host, port)} ({exc})"
+        )
         error.phase = RESOLVING
         raise error from exc
     give_up_at = None if timeout is None else time.monotonic() + timeout
@@ -598,7 +615,7 @@ def connect_tcp(
             return stream
     if last_error is not None:
         raise last_error
-    raise ConnectTimeout(f"Timed out {CONNECTING} {host}:{port}{_describe_timeout(timeout)}")
+    raise ConnectTimeout(f"Timed out {CONNECTING} {peer(host, port)}{_describe_timeout(timeout)}")
 
 
 def _connect_one(

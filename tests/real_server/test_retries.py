@@ -511,7 +511,8 @@ def test_each_retry_is_logged_at_debug_with_reason_and_wait(
     first, second = retry_log()
     assert {first.levelno, second.levelno} == {logging.DEBUG}
     assert f"Retrying GET {url} after ConnectionError: " in first.getMessage()
-    assert f"127.0.0.1:{server.port} closed the connection" in first.getMessage()
+    assert "closed the connection" in first.getMessage()
+    assert f"127.0.0.1:{server.port}" in first.getMessage()
     assert "waiting 0.000 s" in first.getMessage()  # no backoff after the first error
     assert f"Retrying GET {url} after status 503" in second.getMessage()
     assert "waiting 1.000 s" in second.getMessage()  # 0.5 * 2 ** (2 - 1)
