@@ -51,6 +51,9 @@ from .network import (
 MAX_RESPONSE_HEAD: Final = 64 * 1024
 # http.client's limit (so requests' too): more fields than this is no honest response.
 MAX_RESPONSE_HEADERS: Final = 100
+# 1xx heads before the final one: each is bounded in size, their number must be too, or a
+# server could keep a client waiting forever within every read timeout.
+MAX_INFORMATIONAL_RESPONSES: Final = 100
 # One recv fills at most READ_SIZE; a connection starts with a smaller buffer and grows it
 # to the full size the first time a read fills it (a large body is streaming in). Large
 # reads keep h11's per-event cost low on big bodies; small responses never pay for them.
@@ -120,6 +123,7 @@ class HTTP11Connection:
         "_response_bytes",
         "_state",
         "_stream",
+        "_suspect_framing",
         "exchanges",
         "request_started_writing",
     )
@@ -136,6 +140,7 @@ class HTTP11Connection:
         self._direct_total = 0
         self._direct_first = b""
         self._direct_reusable = False
+        self._suspect_framing = False
         self.exchanges = 0  # finished request/response exchanges
         self.request_started_writing = False
 
@@ -364,6 +369,7 @@ class HTTP11Connection:
             raise write_error from None
 
     def _read_response_head(self, timeout: float | None) -> ResponseHead:
+        informational = 0
         while True:
             event = self._next_event(WAITING)
             if event is h11.NEED_DATA:
@@ -375,7 +381,16 @@ class HTTP11Connection:
                 self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
                 return self._response_head(event)
-            # InformationalResponse (100 Continue, 103 Early Hints): the final answer follows.
+            else:  # InformationalResponse (100 Continue, 103 Early Hints): the answer follows
+                informational += 1
+                if informational > MAX_INFORMATIONAL_RESPONSES:
+                    self.close()
+                    where = peer(self._stream.host, self._stream.port)
+                    error = RemoteProtocolError(
+                        f"Invalid response while {WAITING} {where}: more than "
+                        f"{MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
+                    )
+                    raise with_context(error, WAITING, self._stream.reused)
 
     def _response_head(self, event: h11.Response) -> ResponseHead:
         headers = event.headers.raw_items()  # a list: h11's Headers iterates slowly
@@ -398,6 +413,9 @@ class HTTP11Connection:
                 encoded = True
             elif size == 10 and name.lower() == b"set-cookie":
                 cookies = True
+        # Both framings at once (RFC 9112 section 6.3): chunked wins, but the message smells
+        # of smuggling or a broken intermediary; the connection is not trusted again.
+        self._suspect_framing = chunked and length is not None
         self._plan_direct_body(event.status_code, None if chunked else length)
         return ResponseHead(
             event.status_code,
@@ -536,7 +554,7 @@ class HTTP11Connection:
         if h11_conn.our_state is h11.DONE and h11_conn.their_state is h11.DONE:
             h11_conn.start_next_cycle()
             # Bytes after the response were never asked for: the framing cannot be trusted.
-            if not h11_conn.trailing_data[0]:
+            if not h11_conn.trailing_data[0] and not self._suspect_framing:
                 self._state = ConnectionState.IDLE
                 self._idle_since = time.monotonic()
                 return

@@ -280,7 +280,8 @@ def test_broken_response_messages_name_the_phase(serve: Serve) -> None:
 def test_content_length_and_transfer_encoding_together(serve: Serve, healthy: RawServer) -> None:
     # RFC 9112 section 6.3: Transfer-Encoding overrides Content-Length. h11 does not refuse
     # the pair: the chunked framing decides, so the body is whole, never cut at 3 bytes, and
-    # the client does not wait for bytes the Content-Length promised.
+    # the client does not wait for bytes the Content-Length promised. The connection is not
+    # reused: such a message "ought to be handled as an error" (a smuggling attempt).
     raw = (
         b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
@@ -291,7 +292,30 @@ def test_content_length_and_transfer_encoding_together(serve: Serve, healthy: Ra
         r = s.get(server.url, timeout=(2, 2))
         assert time.monotonic() - started < 1.5
         assert (r.status_code, r.content) == (200, b"hello world")
+        r = s.get(server.url, timeout=(2, 2))
+        assert r.content == b"hello world"
         assert_session_works(s, healthy)
+    assert server.accepted == 2
+
+
+def test_an_endless_stream_of_informational_heads_is_refused(
+    serve: Serve, healthy: RawServer
+) -> None:
+    stop = threading.Event()
+
+    def endless(conn: socket.socket, server: RawServer) -> None:
+        server.read(conn)
+        while not stop.is_set():
+            conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n" * 50)
+
+    server = serve(endless)
+    try:
+        with requests.Session() as s:
+            with pytest.raises(requests.exceptions.RemoteProtocolError, match=r"more than 100 "):
+                s.get(server.url, timeout=(2, 2))
+            assert_session_works(s, healthy)
+    finally:
+        stop.set()
 
 
 def test_informational_heads_are_limited_one_by_one(serve: Serve) -> None:
