@@ -134,6 +134,7 @@ class Session:
     # Made on first use; class defaults so that an unpickled Session has them too.
     _cookies: Any = None
     _environment_proxies: EnvironmentProxies | None = None
+    _environment_ca_bundle: str | None = None  # "" once read and not set
 
     _retries: Retry | None = None
 
@@ -319,15 +320,29 @@ class Session:
                 hooks=hooks,
             )
             prepared = self.prepare_request(req)
+        verify = self.verify if verify is None else verify
+        if verify is True and self.trust_env:
+            verify = self._ca_bundle_from_environment() or True
         return self.send(
             prepared,
             timeout=self.timeout if timeout is _SESSION_TIMEOUT else timeout,
             allow_redirects=allow_redirects,
             stream=self.stream if stream is None else stream,
-            verify=self.verify if verify is None else verify,
+            verify=verify,
             cert=self.cert if cert is None else cert,
             proxies=proxies,
         )
+
+    def _ca_bundle_from_environment(self) -> str:
+        """REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE (as requests reads them), read once per
+        Session; "" when neither is set. Unlike requests, it never overrides a Session's
+        ``verify=False`` or a bundle of its own (requests issue 3829): it stands in for
+        ``verify=True`` only."""
+        bundle = self._environment_ca_bundle
+        if bundle is None:
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or ""
+            self._environment_ca_bundle = bundle
+        return bundle
 
     def get(self, url: str | bytes, **kwargs: Any) -> Response:
         """Send a GET request (redirects followed)."""

@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+import trustme
 from cryptography import x509
 
 import httpcore_lite
@@ -255,3 +256,38 @@ def test_https_plain_request_after_tls_error_still_works(
         with pytest.raises(SSLError):
             s.get(httpbin_secure + "/get", timeout=TIMEOUT)
         assert s.get(httpbin_secure + "/get", verify=ca_bundle, timeout=TIMEOUT).ok
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_the_environment_names_the_ca_bundle(
+    httpbin_secure: WSGIServer, ca_bundle: str, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv(variable, ca_bundle)
+    assert httpcore_lite.get(httpbin_secure.url + "/get").status_code == 200
+
+
+def test_the_environment_bundle_is_ignored_without_trust_env(
+    httpbin_secure: WSGIServer, ca_bundle: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca_bundle)
+    with httpcore_lite.Session() as s:
+        s.trust_env = False
+        with pytest.raises(SSLError):
+            s.get(httpbin_secure.url + "/get")  # certifi's bundle: our CA is not in it
+
+
+def test_the_environment_bundle_never_overrides_verify_false(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, httpbin_secure: WSGIServer
+) -> None:
+    # requests lets REQUESTS_CA_BUNDLE override a Session's verify=False (its issue 3829);
+    # here the environment stands in for verify=True only. The bundle named here does not
+    # hold our CA, so a request that used it would fail.
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other))
+    with httpcore_lite.Session() as s, warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureRequestWarning)
+        s.verify = False
+        assert s.get(httpbin_secure.url + "/get").status_code == 200
