@@ -29,6 +29,7 @@ from .api import delete, get, head, options, patch, post, put, request
 from .exceptions import (
     ConnectionError,
     ConnectTimeout,
+    DecompressionBombError,
     FileModeWarning,
     HTTPError,
     ReadTimeout,
@@ -56,6 +57,7 @@ def __getattr__(name: str) -> _Any:
 __all__ = [
     "ConnectTimeout",
     "ConnectionError",
+    "DecompressionBombError",
     "FileModeWarning",
     "HTTPError",
     "JSONDecodeError",

@@ -3,6 +3,12 @@
 It knows nothing of sockets: any ``BodySource`` (a pooled response, a mock) will do. By
 default ``read`` returns the body as sent (still gzip-encoded, say), as requests' raw does;
 ``Response.iter_content`` and ``Response.content`` ask for decoded bytes.
+
+Decoding is bounded: a piece of the encoded body is decoded a bounded piece at a time
+(``DECODED_PIECE``, or the larger chunk a reader asked for), and the decompression-bomb
+guards are checked after each: ``max_decoded_size`` for whole-body reads, and
+``max_decoded_ratio`` for every decoded read. A body without a Content-Encoding meets none
+of this.
 """
 
 from __future__ import annotations
@@ -11,7 +17,16 @@ import io
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from ._decoders import Decoder, decoder_for  # zlib: loaded with the first raw body
+from ._decoders import (
+    DECODED_PIECE,
+    MAX_DECODED_RATIO,
+    MAX_DECODED_SIZE,
+    RATIO_FLOOR,
+    Decoder,
+    decoder_for,
+    too_compressed,
+    too_large,
+)
 from .structures import CaseInsensitiveDict
 
 _STREAM_READ = 1024 * 1024  # what a streamed body asks a capable source for at a time
@@ -43,7 +58,15 @@ class RawResponse(io.IOBase):
     Raises:
         ChunkedEncodingError, ReadTimeout, ConnectionError: from the connection, on read.
         ContentDecodingError: a corrupt body, when reading decoded.
+        DecompressionBombError: a body that decodes past the limits below.
     """
+
+    # Decompression-bomb guards (see _decoders), None: no limit. Response sets them from its
+    # own before it reads; set them here when reading ``raw`` yourself.
+    max_decoded_size: int | None = MAX_DECODED_SIZE  # whole-body reads
+    max_decoded_ratio: float | None = MAX_DECODED_RATIO  # every decoded read, past 64 MiB
+    _decoded = 0  # decoded bytes made so far
+    _source_ended = False  # the source said b"": only the decoder may have more
 
     def __init__(
         self,
@@ -96,6 +119,8 @@ class RawResponse(io.IOBase):
 
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError, ContentDecodingError.
+            DecompressionBombError: decoding, past ``max_decoded_size`` (reading all) or
+                ``max_decoded_ratio``.
         """
         decode = self.decode_content if decode_content is None else decode_content
         if amt is None or amt < 0:
@@ -108,11 +133,18 @@ class RawResponse(io.IOBase):
         return self._take(amt)
 
     def read_all(self, decode: bool = True) -> bytes:
-        """The rest of the body in one bytes object (the pieces are joined once)."""
+        """The rest of the body in one bytes object (the pieces are joined once).
+
+        Raises:
+            ChunkedEncodingError, ReadTimeout, ConnectionError, ContentDecodingError.
+            DecompressionBombError: decoding, past ``max_decoded_size`` or
+                ``max_decoded_ratio``.
+        """
+        max_size = self.max_decoded_size if decode else None
         pieces: list[bytes | bytearray] = (
             [self._take(self._available())] if self._available() else []
         )
-        while (piece := self._next_piece(decode)) is not None:
+        while (piece := self._next_piece(decode, 0, max_size)) is not None:
             pieces.append(piece)
         if len(pieces) == 1 and type(pieces[0]) is bytes:
             return pieces[0]
@@ -122,10 +154,11 @@ class RawResponse(io.IOBase):
         self, amt: int | None = 2**16, decode_content: bool | None = None
     ) -> Iterator[bytes]:
         """Pieces of ``amt`` bytes (the last may be shorter); with None (or 0 or less),
-        pieces as they come.
+        pieces as they come (decoded ones of at most 1 MiB).
 
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError, ContentDecodingError.
+            DecompressionBombError: decoding, past ``max_decoded_ratio``.
         """
         decode = self.decode_content if decode_content is None else decode_content
         if amt is None or amt <= 0:
@@ -192,25 +225,61 @@ class RawResponse(io.IOBase):
             self._offset = end
         return chunk
 
-    def _next_piece(self, decode: bool, want: int = 0) -> bytes | bytearray | None:
+    def _next_piece(
+        self, decode: bool, want: int = 0, max_size: int | None = None
+    ) -> bytes | bytearray | None:
         """The next non-empty piece, decoded if asked; None at the end of the body.
 
         ``want``: how many bytes the caller would like, for a source that can read a piece
         of that size directly (``read_piece``); others hand out pieces of their own size.
+        ``max_size``: the decoded size a whole-body read may reach.
         """
+        decoder = self._body_decoder() if decode else None
+        if decoder is not None:
+            return self._next_decoded(decoder, want, max_size)
+        read_piece = getattr(self._source, "read_piece", None) if want else None
+        raw = read_piece(want) if read_piece is not None else self._source.read()
+        self._position += len(raw)
+        return raw or None
+
+    def _next_decoded(self, decoder: Decoder, want: int, max_size: int | None) -> bytes | None:
+        """The next decoded piece, at most ``want`` (or DECODED_PIECE) bytes. The decoder is
+        fed only once it has handed out all it could make of what it had."""
+        max_length = want or DECODED_PIECE
         read_piece = getattr(self._source, "read_piece", None) if want else None
         while True:
-            raw = read_piece(want) if read_piece is not None else self._source.read()
-            self._position += len(raw)
-            decoder = self._body_decoder() if decode else None
-            if not raw:
-                tail = decoder.flush() if decoder is not None else b""
-                return tail or None
-            if decoder is None:
-                return raw
-            decoded = decoder.decode(raw)
+            if not decoder.needs_input:
+                decoded = decoder.decode(b"", max_length)
+            elif self._source_ended:
+                decoded = decoder.flush(max_length)
+                if not decoded:
+                    return None
+            else:
+                raw = read_piece(want) if read_piece is not None else self._source.read()
+                self._position += len(raw)
+                if not raw:
+                    self._source_ended = True
+                    continue
+                decoded = decoder.decode(raw, max_length)
             if decoded:
+                self._decoded += len(decoded)
+                if self._decoded > RATIO_FLOOR or (
+                    max_size is not None and self._decoded > max_size
+                ):
+                    self._check_limits(max_size)
                 return decoded
+
+    def _check_limits(self, max_size: int | None) -> None:
+        coding = self.headers.get("content-encoding", "")
+        if max_size is not None and self._decoded > max_size:
+            raise too_large(coding, self._decoded, self._position, max_size)
+        ratio = self.max_decoded_ratio
+        if (
+            ratio is not None
+            and self._decoded > RATIO_FLOOR
+            and self._decoded > ratio * self._position
+        ):
+            raise too_compressed(coding, self._decoded, self._position, ratio)
 
     def _body_decoder(self) -> Decoder | None:
         if not self._decoder_ready:

@@ -159,6 +159,18 @@ class ContentDecodingError(RequestException):
     """Failed to decode the response content (gzip, deflate, ...)."""
 
 
+class DecompressionBombError(ContentDecodingError):
+    """A body with a Content-Encoding decoded to more than its response allows: more than
+    ``max_decoded_size`` bytes (1 GiB) read whole, as ``.content`` does; or, past 64 MiB
+    and however it is read, more than ``max_decoded_ratio`` (100) times the bytes received.
+
+    Example:
+        >>> r = httpcore_lite.get(url, stream=True)
+        >>> r.max_decoded_size = 4 << 30  # this response only; None: no limit
+        >>> data = r.content
+    """
+
+
 class StreamConsumedError(RequestException, TypeError):
     """The content for this response was already consumed."""
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from . import _body, _urls
+from ._decoders import MAX_DECODED_RATIO, MAX_DECODED_SIZE
 from .auth import coerce_auth
 from .exceptions import (
     HTTPError,
@@ -365,6 +366,12 @@ class Response:
     _elapsed_seconds = 0.0
     request: PreparedRequest | None = None
     connection: Any = None
+    # Decompression-bomb guards, for a body with a Content-Encoding (None lifts a limit):
+    # ``.content`` stops past max_decoded_size decoded bytes; any decoded read stops past
+    # 64 MiB decoded at more than max_decoded_ratio times the bytes received. Set them on
+    # a response before its body is read (stream=True, or in a response hook), or here.
+    max_decoded_size: int | None = MAX_DECODED_SIZE
+    max_decoded_ratio: float | None = MAX_DECODED_RATIO
 
     def __init__(self) -> None:
         self._content: bytes | bool | None = False
@@ -567,9 +574,18 @@ class Response:
         return chunks
 
     def _stream_chunks(self, chunk_size: int | None) -> Iterator[bytes]:
-        if self.raw is not None:
-            yield from self.raw.stream(chunk_size, decode_content=True)
+        raw = self.raw
+        if raw is not None:
+            self._hand_limits_to(raw)
+            yield from raw.stream(chunk_size, decode_content=True)
         self._content_consumed = True
+
+    def _hand_limits_to(self, raw: Any) -> None:
+        """Our decompression-bomb limits, for a RawResponse (which applies them); another
+        file object that an adapter set is left alone."""
+        if hasattr(raw, "max_decoded_ratio"):
+            raw.max_decoded_size = self.max_decoded_size
+            raw.max_decoded_ratio = self.max_decoded_ratio
 
     def iter_lines(
         self,
@@ -595,6 +611,8 @@ class Response:
         Raises:
             RuntimeError: the body was already read with ``iter_content``.
             ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError.
+            DecompressionBombError: it decodes past ``max_decoded_size`` or
+                ``max_decoded_ratio``.
         """
         if self._content is False:
             if self._content_consumed:
@@ -625,6 +643,7 @@ class Response:
             return None
         read_all = getattr(raw, "read_all", None)  # a RawResponse: read and decode
         if read_all is not None:
+            self._hand_limits_to(raw)
             return read_all(decode=True)  # type: ignore[no-any-return]
         data: bytes = raw.read()  # a file object some adapter set
         return data

@@ -92,3 +92,11 @@ def _collect_leaks() -> Iterator[None]:
     # that leaked it.
     yield
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _no_ca_bundle_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Some machines export REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE (this one does); a Session with
+    # trust_env then passes that path as ``verify``. Tests that want it set it themselves.
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
