@@ -13,7 +13,7 @@ when installed. A decoder is driven like the standard library's decompressors:
 - Without ``max_length`` both return everything at once (for small bodies and tests).
 
 Corrupt or truncated data raises ContentDecodingError. How much a body may decode to is
-``RawResponse``'s business (it counts); the limits are here: see ``MAX_DECODED_SIZE``.
+``RawResponse``'s business (it counts); the limits are in ``_limits``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import importlib.util
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from ._limits import RATIO_FLOOR
 from .exceptions import ContentDecodingError, DecompressionBombError
 
 if TYPE_CHECKING:  # zlib itself is imported with the first decoder, not with the package
@@ -32,17 +33,8 @@ if TYPE_CHECKING:  # zlib itself is imported with the first decoder, not with th
 # RFC 9110 section 8.4.1: a sender may apply several codings; more than this is abuse.
 MAX_ENCODINGS: Final = 5
 
-# Decompression-bomb guards, the defaults of ``Response.max_decoded_size`` and
-# ``Response.max_decoded_ratio`` (None there lifts a limit):
-# - a whole-body read (``.content``, ``raw.read()``) of an encoded body stops past 1 GiB
-#   decoded: a generous bound on what a program means to hold in memory at once;
-# - any decoded read, streamed or not, stops once more than 64 MiB have been decoded at more
-#   than 100 times the bytes received. Real content rarely compresses past 10-20x (text, JSON,
-#   logs); a bomb does 1000x with deflate and far more with br or zstd, or chained codings.
-#   The floor keeps small, very repetitive bodies out of it, and bounds what a bomb costs.
-MAX_DECODED_SIZE: Final = 1 << 30
-MAX_DECODED_RATIO: Final = 100.0
-RATIO_FLOOR: Final = 64 << 20
+# The decompression-bomb limits live in _limits (see there), so that importing the package,
+# whose Response names them, does not load the decoders.
 
 # What a reader asks a decoder for at a time, unless it wants more (a large chunk_size).
 DECODED_PIECE: Final = 1 << 20

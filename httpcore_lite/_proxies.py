@@ -20,7 +20,6 @@ that has no proxies: ``resolve_proxies`` returns an empty dict at once when no s
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -28,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from ._urls import DEFAULT_PORTS, Origin, split_url
 from .exceptions import InvalidProxyURL, InvalidSchema, InvalidURL
+from .utils import environment_values
 
 if TYPE_CHECKING:  # pragma: no cover
     import ipaddress
@@ -145,6 +145,12 @@ def resolve_proxies(
 
 
 _ENVIRONMENT_SCHEMES: Final = ("http", "https", "all", "no")
+# Every name proxies_from_environment may look up.
+_ENVIRONMENT_NAMES: Final = (
+    *(f"{scheme}_proxy" for scheme in _ENVIRONMENT_SCHEMES),
+    *(f"{scheme.upper()}_PROXY" for scheme in _ENVIRONMENT_SCHEMES),
+    "REQUEST_METHOD",
+)
 
 
 def proxies_from_environment(environ: Mapping[str, str]) -> dict[str, str]:
@@ -195,7 +201,9 @@ class EnvironmentProxies(Mapping[str, str]):
     def read(cls, environ: Mapping[str, str] | None = None) -> EnvironmentProxies:
         """The settings in ``environ`` (``os.environ`` by default); see
         ``proxies_from_environment``."""
-        return cls(proxies_from_environment(os.environ if environ is None else environ))
+        if environ is None:
+            environ = environment_values(_ENVIRONMENT_NAMES)
+        return cls(proxies_from_environment(environ))
 
     def __getitem__(self, key: str) -> str:
         return self._proxies[key]

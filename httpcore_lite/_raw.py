@@ -17,16 +17,8 @@ import io
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from ._decoders import (
-    DECODED_PIECE,
-    MAX_DECODED_RATIO,
-    MAX_DECODED_SIZE,
-    RATIO_FLOOR,
-    Decoder,
-    decoder_for,
-    too_compressed,
-    too_large,
-)
+from ._decoders import DECODED_PIECE, Decoder, decoder_for, too_compressed, too_large
+from ._limits import MAX_DECODED_RATIO, MAX_DECODED_SIZE, RATIO_FLOOR
 from .structures import CaseInsensitiveDict
 
 _STREAM_READ = 1024 * 1024  # what a streamed body asks a capable source for at a time

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from . import _body, _urls
-from ._decoders import MAX_DECODED_RATIO, MAX_DECODED_SIZE
+from ._limits import MAX_DECODED_RATIO, MAX_DECODED_SIZE
 from .auth import coerce_auth
 from .exceptions import (
     HTTPError,

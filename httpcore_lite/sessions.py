@@ -7,7 +7,6 @@ request is prepared (auth signs it last) and handed to the adapter mounted for i
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Mapping
 from time import perf_counter
@@ -36,7 +35,7 @@ from .models import PreparedRequest, Request, Response
 from .retry import Retry
 from .structures import CaseInsensitiveDict
 from .timeouts import Deadline, Timeout, TimeoutInput, default_timeout
-from .utils import headers_known_valid
+from .utils import environment_values, headers_known_valid
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
 # ``timeout`` not passed: the Session's applies (an explicit None waits forever).
@@ -340,7 +339,8 @@ class Session:
         ``verify=True`` only."""
         bundle = self._environment_ca_bundle
         if bundle is None:
-            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or ""
+            found = environment_values(_CA_BUNDLE_VARIABLES)
+            bundle = found.get("REQUESTS_CA_BUNDLE") or found.get("CURL_CA_BUNDLE") or ""
             self._environment_ca_bundle = bundle
         return bundle
 
@@ -534,7 +534,7 @@ class Session:
         if self.trust_env:
             environment = self._environment_proxies
             if environment is None:
-                environment = EnvironmentProxies.read(os.environ)
+                environment = EnvironmentProxies.read()
                 # (Remembered as "none at all" too, so that send can skip this call.)
                 self._environment_proxies = environment if environment else _NO_ENVIRONMENT
         return resolve_proxies(url, given, self.proxies, environment, self.trust_env)
@@ -597,6 +597,7 @@ def session() -> Session:
     return Session()
 
 
+_CA_BUNDLE_VARIABLES: Final = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 # The environment was read and names no proxy (or trust_env is off): see Session.send.
 _NO_ENVIRONMENT: Final = EnvironmentProxies({})
 

@@ -18,7 +18,6 @@ import errno
 import io
 import select
 import socket
-import struct
 import sys
 import time
 from collections.abc import Iterator
@@ -258,6 +257,8 @@ class NetworkStream:
         self._current_timeout = timeout
 
     def _set_kernel_timeout(self, timeout: float | None) -> None:
+        import struct  # once per connection at most; not at import
+
         seconds = timeout or 0.0  # a zero timeval: no timeout
         whole = int(seconds)
         timeval = struct.pack("@ll", whole, int((seconds - whole) * 1_000_000))

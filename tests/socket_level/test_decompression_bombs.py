@@ -17,7 +17,8 @@ import pytest
 
 import httpcore_lite as requests
 from httpcore_lite import _raw
-from httpcore_lite._decoders import DECODED_PIECE, RATIO_FLOOR
+from httpcore_lite._decoders import DECODED_PIECE
+from httpcore_lite._limits import RATIO_FLOOR
 from httpcore_lite.exceptions import ContentDecodingError, DecompressionBombError
 
 from ..servers import RawServer, response

@@ -23,15 +23,8 @@ from hypothesis import strategies as st
 
 import httpcore_lite
 from httpcore_lite import _decoders, _raw
-from httpcore_lite._decoders import (
-    DECODED_PIECE,
-    MAX_DECODED_RATIO,
-    MAX_DECODED_SIZE,
-    MAX_ENCODINGS,
-    RATIO_FLOOR,
-    Decoder,
-    decoder_for,
-)
+from httpcore_lite._decoders import DECODED_PIECE, MAX_ENCODINGS, Decoder, decoder_for
+from httpcore_lite._limits import MAX_DECODED_RATIO, MAX_DECODED_SIZE, RATIO_FLOOR
 from httpcore_lite._raw import RawResponse
 from httpcore_lite.exceptions import (
     ContentDecodingError,

@@ -404,3 +404,16 @@ def test_the_proxy_and_its_pool_key_hide_credentials() -> None:
     for text in (str(PROXY), repr(PROXY), repr(key)):
         assert "AAA" not in text
     assert "Proxy-Authorization" in repr(PROXY)
+
+
+def test_environment_values_reads_what_os_environ_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from httpcore_lite.utils import environment_values
+
+    monkeypatch.setenv("HTTPCORE_LITE_TEST_SET", "caf\u00e9 value")
+    monkeypatch.setenv("HTTPCORE_LITE_TEST_EMPTY", "")
+    monkeypatch.delenv("HTTPCORE_LITE_TEST_UNSET", raising=False)
+    names = ("HTTPCORE_LITE_TEST_SET", "HTTPCORE_LITE_TEST_EMPTY", "HTTPCORE_LITE_TEST_UNSET")
+    assert environment_values(names) == {
+        "HTTPCORE_LITE_TEST_SET": "caf\u00e9 value",
+        "HTTPCORE_LITE_TEST_EMPTY": "",
+    }
