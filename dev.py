@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Developer entry points that work on a fresh machine with only Python 3.10+.
 
-    python3 dev.py test [pytest args]   set up .venv, then ruff, mypy --strict and pytest
+    python3 dev.py test [pytest args]   set up .venv, then ruff, mypy --strict, pytest (the
+                                        docs' examples included) and mkdocs build --strict
     python3 dev.py bench [args]         set up .venv-bench, then the main job (benchmarks)
 
 Each command creates its own virtual environment on first use and reinstalls into it only
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -44,11 +47,14 @@ def ensure_venv(name: str, extras: str) -> Path:
 
 def run(*command: str) -> int:
     print("dev.py: $", " ".join(command), flush=True)
-    return subprocess.run(command, cwd=ROOT, check=False).returncode
+    # (mkdocs-material prints a banner about its successor unless told not to.)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=ROOT, check=False, env=env).returncode
 
 
 def test(args: list[str]) -> int:
-    python = str(ensure_venv(".venv", "test"))
+    python = str(ensure_venv(".venv", "test,docs"))
+    site = tempfile.mkdtemp(prefix="httpcore_lite-site-")
     steps = [
         (python, "-m", "ruff", "check", "httpcore_lite", "tests", "benchmarks", "dev.py"),
         (
@@ -64,8 +70,10 @@ def test(args: list[str]) -> int:
         ),
         (python, "-m", "mypy"),
         (python, "-m", "pytest", *args),
+        (python, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", site),
     ]
     failed = [" ".join(step[2:4]) for step in steps if run(*step) != 0]
+    shutil.rmtree(site, ignore_errors=True)
     if failed:
         print(f"dev.py: FAILED: {', '.join(failed)}", flush=True)
         return 1
