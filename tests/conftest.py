@@ -10,6 +10,8 @@ import trustme
 
 from .servers import Handler, RawServer, WSGIServer
 
+pytest_plugins = ["httpcore_lite.pytest_plugin"]  # the httpcore_mock fixture
+
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., RawServer]]:

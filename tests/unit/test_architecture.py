@@ -173,7 +173,10 @@ def test_only_one_module_imports(stdlib_or_dep: str, owner: str) -> None:
 def test_modules_not_used_or_confined(name: str) -> None:
     allowed = {
         "certifi": {f"{PACKAGE}._transport.tls"},
-        "http": {f"{PACKAGE}.cookies"},  # http.cookiejar, loaded only with cookies
+        "http": {  # loaded only with cookies, or in tests (reason phrases)
+            f"{PACKAGE}.cookies",
+            f"{PACKAGE}.testing",
+        },
     }.get(name, set())
     assert runtime_importers(name) <= allowed
 
@@ -213,7 +216,10 @@ def test_import_loads_no_heavy_modules_and_starts_no_threads() -> None:
 
 def test_all_lists_exactly_the_public_names() -> None:
     lazy = {"cookies", "JSONDecodeError"}  # made on first use (module __getattr__)
+    # Imported by their users only, never by the package: not in __all__.
+    on_demand = {"testing", "pytest_plugin"}
     public = {name for name in vars(httpcore_lite) if not name.startswith("_")} | lazy
+    public -= on_demand
     listed = set(httpcore_lite.__all__)
     assert len(listed) == len(httpcore_lite.__all__), "no duplicates in __all__"
     assert listed - {"__version__"} == public
