@@ -35,6 +35,7 @@ from ..exceptions import (
     RemoteProtocolError,
     RequestException,
 )
+from ..metrics import ExchangeRecord
 from ..timeouts import Deadline
 from .network import (
     OPENING_TUNNEL,
@@ -67,6 +68,7 @@ _COALESCE_LIMIT: Final = 64 * 1024
 
 RequestBody = bytes | Iterable[bytes] | None
 _END_OF_MESSAGE: Final = h11.EndOfMessage()  # immutable: one serves every request
+_NO_SETUP: Final = (0.0, 0.0, 0.0)  # a reused connection was opened for an earlier exchange
 
 
 class ConnectionState(enum.Enum):
@@ -125,6 +127,7 @@ class HTTP11Connection:
         "_stream",
         "_suspect_framing",
         "exchanges",
+        "record",
         "request_started_writing",
     )
 
@@ -141,6 +144,8 @@ class HTTP11Connection:
         self._direct_first = b""
         self._direct_reusable = False
         self._suspect_framing = False
+        # The stamps of the current (or last) exchange; each exchange gets a new one.
+        self.record = ExchangeRecord(self._idle_since, False, _NO_SETUP)
         self.exchanges = 0  # finished request/response exchanges
         self.request_started_writing = False
 
@@ -204,18 +209,25 @@ class HTTP11Connection:
         self._state = ConnectionState.ACTIVE
         stream = self._stream
         stream.deadline = deadline
-        stream.reused = self.exchanges > 0
+        reused = stream.reused = self.exchanges > 0
+        record = self.record = ExchangeRecord(
+            time.monotonic(), reused, _NO_SETUP if reused else stream.setup
+        )
         self._response_bytes = 0
         self._request_method = request.method
         self.request_started_writing = False
         try:
             self._write_request(request, body, timeout)
         except ConnectionError as write_error:
-            return self._response_after_failed_write(write_error, timeout)
+            head = self._response_after_failed_write(write_error, timeout)
         except RequestException:
             self.close()
             raise
-        return self._read_response_head(timeout)
+        else:
+            record.sent = time.monotonic()
+            head = self._read_response_head(timeout)
+        record.headed = time.monotonic()
+        return head
 
     def read_body(self, timeout: float | None) -> bytes | bytearray:
         """The next piece of the response body; b"" once the body is complete.
@@ -322,6 +334,7 @@ class HTTP11Connection:
             self._frame(_END_OF_MESSAGE)
             self._stream.write(head, timeout)
             self.request_started_writing = True
+            self.record.bytes_sent = len(head)
         elif isinstance(body, bytes):
             self._write_whole(head, body, timeout)
         else:
@@ -353,6 +366,7 @@ class HTTP11Connection:
         if data:
             self._stream.write(data, timeout)
             self.request_started_writing = True
+            self.record.bytes_sent += len(data)
 
     def _response_after_failed_write(
         self, write_error: ConnectionError, timeout: float | None
@@ -539,24 +553,30 @@ class HTTP11Connection:
 
     def _finish_direct(self) -> None:
         self._direct_remaining = None
-        self.exchanges += 1
+        self._end_record()
         if not self._direct_reusable:
             self.close()
             return
         # h11 never saw the body, so this one cannot go on; the next exchange starts anew.
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
         self._state = ConnectionState.IDLE
-        self._idle_since = time.monotonic()
+
+    def _end_record(self) -> None:
+        # The body's last byte is in: the exchange is over, whatever happens to the
+        # connection now.
+        self.exchanges += 1
+        now = self._idle_since = time.monotonic()
+        self.record.ended = now
+        self.record.bytes_received = self._response_bytes
 
     def _finish_exchange(self) -> None:
         h11_conn = self._h11
-        self.exchanges += 1
+        self._end_record()
         if h11_conn.our_state is h11.DONE and h11_conn.their_state is h11.DONE:
             h11_conn.start_next_cycle()
             # Bytes after the response were never asked for: the framing cannot be trusted.
             if not h11_conn.trailing_data[0] and not self._suspect_framing:
                 self._state = ConnectionState.IDLE
-                self._idle_since = time.monotonic()
                 return
         self.close()
 

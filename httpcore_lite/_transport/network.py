@@ -53,6 +53,7 @@ _CONNECT_ACTIONS: Final = (CONNECTING, TLS_HANDSHAKE, OPENING_TUNNEL)
 
 _Error = TypeVar("_Error", bound=RequestException)
 _USE_POLL: Final = hasattr(select, "poll")
+_NO_SETUP: Final = (0.0, 0.0, 0.0)
 # Where a KernelTimeout is the kernel's (SO_RCVTIMEO/SO_SNDTIMEO on a blocking socket, whose
 # expiry is EAGAIN): tested on Linux. Elsewhere it is an ordinary Python socket timeout.
 _KERNEL_TIMEOUTS: Final = sys.platform.startswith("linux")
@@ -160,6 +161,7 @@ class Stream(Protocol):
     port: int
     deadline: Deadline | None  # set for each exchange: its total budget, if any
     reused: bool  # set for each exchange: whether one ran on this connection before
+    setup: tuple[float, float, float]  # seconds it took to resolve, connect and do TLS
 
     def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int: ...
 
@@ -201,6 +203,7 @@ class NetworkStream:
         "is_tls",
         "port",
         "reused",
+        "setup",
     )
 
     def __init__(self, sock: socket.socket, host: str, port: int, *, is_tls: bool = False):
@@ -214,6 +217,7 @@ class NetworkStream:
         self._poller: select.poll | None = None
         self.deadline: Deadline | None = None
         self.reused = False
+        self.setup = _NO_SETUP
 
     def _set_timeout(self, timeout: float | None, action: str) -> float | None:
         """Apply ``timeout`` (cut to the deadline) to the socket; returns what was applied.
@@ -374,12 +378,16 @@ class NetworkStream:
         except (OSError, ValueError) as exc:
             self.close()
             raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
+        started = time.monotonic()
         try:
             tls_sock.do_handshake()
         except OSError as exc:
             tls_sock.close()
             raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
-        return self._successor(tls_sock, self.host, self.port, is_tls=True)
+        stream = self._successor(tls_sock, self.host, self.port, is_tls=True)
+        dns, connect, tls = self.setup
+        stream.setup = (dns, connect, tls + time.monotonic() - started)
+        return stream
 
     def for_tunnel(self, host: str, port: int) -> NetworkStream:
         """This connection, once a proxy made it a tunnel to ``host:port``: errors from here
@@ -392,6 +400,7 @@ class NetworkStream:
         stream = NetworkStream(sock, host, port, is_tls=is_tls)
         stream.deadline = self.deadline
         stream._kernel_timeout = self._kernel_timeout
+        stream.setup = self.setup
         return stream
 
     def close(self) -> None:
@@ -411,7 +420,7 @@ class TunnelledTLSStream:
         >>> stream = TunnelledTLSStream.handshake(proxy_stream, MemoryTLS(ctx, "a.com"), 5.0)
     """
 
-    __slots__ = ("_outer", "_scratch", "_tls", "host", "port")
+    __slots__ = ("_outer", "_scratch", "_tls", "host", "port", "setup")
 
     def __init__(self, outer: NetworkStream, tls: MemoryTLS) -> None:
         self._outer = outer
@@ -419,6 +428,7 @@ class TunnelledTLSStream:
         self._scratch = memoryview(bytearray(_TUNNEL_READ_SIZE))
         self.host = outer.host
         self.port = outer.port
+        self.setup = outer.setup
 
     # The exchange's deadline and reuse live on the outer stream, which does the waiting.
     @property
@@ -454,12 +464,15 @@ class TunnelledTLSStream:
             ConnectionError: the tunnel was closed or reset during the handshake.
         """
         stream = cls(outer, tls)
+        started = time.monotonic()
         try:
             while not stream._handshake_step(timeout):
                 stream._receive(timeout, TLS_HANDSHAKE)
         except BaseException:
             outer.close()
             raise
+        dns, connect, outer_tls = outer.setup
+        stream.setup = (dns, connect, outer_tls + time.monotonic() - started)
         return stream
 
     def _handshake_step(self, timeout: float | None) -> bool:
@@ -591,6 +604,7 @@ def connect_tcp(
         if timeout <= 0:
             error = _timeout_error(CONNECTING, host, port, f": {deadline.describe()}")
             raise with_context(error, CONNECTING, None)
+    started = time.monotonic()
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:  # socket.gaierror, and UnicodeError's OSError cousins
@@ -599,7 +613,8 @@ def connect_tcp(
         )
         error.phase = RESOLVING
         raise error from exc
-    give_up_at = None if timeout is None else time.monotonic() + timeout
+    resolved = time.monotonic()
+    give_up_at = None if timeout is None else resolved + timeout
     last_error: RequestException | None = None
     for family, sock_type, proto, _, address in addresses:
         remaining = None if give_up_at is None else give_up_at - time.monotonic()
@@ -613,6 +628,8 @@ def connect_tcp(
             last_error = exc
         else:
             stream.deadline = deadline
+            connected = time.monotonic()
+            stream.setup = (resolved - started, connected - resolved, 0.0)
             return stream
     if last_error is not None:
         raise last_error

@@ -63,15 +63,28 @@ def open_stream(key: PoolKey, connect_timeout: float | None, deadline: Deadline 
     return secure_stream(stream, key.tls, origin.host, connect_timeout)
 
 
+class _Counters:
+    """What happened to the connections of one origin, for ``pool_statistics``. Guarded by
+    the ConnectionPool's lock; kept when the origin's idle connections are retired."""
+
+    __slots__ = ("discarded", "opened", "reused")
+
+    def __init__(self) -> None:
+        self.opened = 0  # connections opened
+        self.reused = 0  # idle connections taken for another request
+        self.discarded = 0  # connections closed by the pool: stale, expired, broken, surplus
+
+
 class _HostPool:
     """The connections of one key. Guarded by the ConnectionPool's lock."""
 
-    __slots__ = ("active", "closed", "idle")
+    __slots__ = ("active", "closed", "counters", "idle")
 
-    def __init__(self) -> None:
+    def __init__(self, counters: _Counters) -> None:
         self.idle: list[HTTP11Connection] = []
         self.active = 0
         self.closed = False
+        self.counters = counters
 
 
 class ConnectionPool:
@@ -107,6 +120,7 @@ class ConnectionPool:
         # makes two pools per call).
         self._freed = threading.Condition(self._lock) if block else None
         self._pools: OrderedDict[PoolKey, _HostPool] = OrderedDict()
+        self._counters: dict[str, _Counters] = {}  # by origin, for pool_statistics
 
     def __repr__(self) -> str:
         with self._lock:
@@ -193,18 +207,24 @@ class ConnectionPool:
         deadline: Deadline | None,
     ) -> HTTP11Connection:
         try:
-            return HTTP11Connection(self._connector(key, connect_timeout, deadline))
+            conn = HTTP11Connection(self._connector(key, connect_timeout, deadline))
         except BaseException:
             with self._lock:
                 host_pool.active -= 1
                 if self._freed is not None:  # a blocking pool: someone may wait
                     self._freed.notify()
             raise
+        with self._lock:
+            host_pool.counters.opened += 1
+        return conn
 
     def _host_pool(self, key: PoolKey) -> _HostPool:
         host_pool = self._pools.get(key)
         if host_pool is None:
-            host_pool = self._pools[key] = _HostPool()
+            counters = self._counters.get(str(key.origin))
+            if counters is None:
+                counters = self._counters[str(key.origin)] = _Counters()
+            host_pool = self._pools[key] = _HostPool(counters)
             if len(self._pools) > self._num_pools:
                 _, evicted = self._pools.popitem(last=False)
                 self._retire(evicted)
@@ -222,6 +242,7 @@ class ConnectionPool:
             if not conn.has_expired(now, self._idle_expiry):
                 return conn
             conn.close()
+            host_pool.counters.discarded += 1
         return None
 
     def _claim(
@@ -240,9 +261,12 @@ class ConnectionPool:
             candidate = self._pop_idle(host_pool)
             if candidate is not None and stale is not None:
                 stale.append(candidate)
+                host_pool.counters.discarded += 1
                 continue
             if candidate is not None or self._has_room(host_pool):
                 host_pool.active += 1
+                if candidate is not None:
+                    host_pool.counters.reused += 1
                 return candidate
             self._wait_for_room(key, deadline, timeout)  # full: wait for one to come back
 
@@ -268,6 +292,8 @@ class ConnectionPool:
             keep = conn.is_idle() and not host_pool.closed and len(host_pool.idle) < self._maxsize
             if keep:
                 host_pool.idle.append(conn)
+            else:
+                host_pool.counters.discarded += 1
             if self._freed is not None:  # only a blocking pool has waiters
                 self._freed.notify()
         if not keep:
@@ -279,7 +305,35 @@ class ConnectionPool:
         host_pool.closed = True
         for conn in host_pool.idle:
             conn.close()
+        host_pool.counters.discarded += len(host_pool.idle)
         host_pool.idle.clear()
+
+    def statistics(self) -> dict[str, dict[str, int]]:
+        """Per origin (``scheme://host:port``): connections ``idle`` and ``active`` now, and
+        since the pool was made, how many were ``opened``, ``reused`` (an idle one taken for
+        another request) and ``discarded`` (closed by the pool: stale, expired, broken,
+        closed early, or surplus).
+
+        Example:
+            >>> pool.statistics()["http://127.0.0.1:8080"]
+            {'idle': 1, 'active': 0, 'opened': 1, 'reused': 4, 'discarded': 0}
+        """
+        with self._lock:
+            found = {
+                origin: {
+                    "idle": 0,
+                    "active": 0,
+                    "opened": counters.opened,
+                    "reused": counters.reused,
+                    "discarded": counters.discarded,
+                }
+                for origin, counters in self._counters.items()
+            }
+            for key, host_pool in self._pools.items():
+                entry = found[str(key.origin)]
+                entry["idle"] += len(host_pool.idle)
+                entry["active"] += host_pool.active
+        return found
 
     def close(self) -> None:
         """Close every idle connection. Connections in use close when their response is
@@ -311,7 +365,15 @@ def _may_replay(conn: HTTP11Connection, request: RequestHead, body: RequestBody)
 class PooledResponse:
     """A response head and its body, read piece by piece from a pooled connection."""
 
-    __slots__ = ("_conn", "_host_pool", "_pool", "_read_timeout", "connection_reused", "head")
+    __slots__ = (
+        "_conn",
+        "_host_pool",
+        "_pool",
+        "_read_timeout",
+        "connection_reused",
+        "head",
+        "record",
+    )
 
     def __init__(
         self,
@@ -327,6 +389,7 @@ class PooledResponse:
         self._read_timeout = read_timeout
         self.head = head
         self.connection_reused = conn.is_reused()
+        self.record = conn.record  # this exchange's stamps: Response.timings and .metrics
 
     @property
     def is_finished(self) -> bool:

@@ -256,6 +256,7 @@ class ScriptedStream:
     them, and the point is to cut the response at every possible byte."""
 
     host, port = "example.test", 80
+    setup = (0.0, 0.0, 0.0)
 
     def __init__(self, pieces: list[bytes]) -> None:
         self._pieces = pieces
