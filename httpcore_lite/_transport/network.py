@@ -16,11 +16,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import os
 import select
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from ..exceptions import (
@@ -614,26 +615,133 @@ def connect_tcp(
         error.phase = RESOLVING
         raise error from exc
     resolved = time.monotonic()
-    give_up_at = None if timeout is None else resolved + timeout
-    last_error: RequestException | None = None
-    for family, sock_type, proto, _, address in addresses:
-        remaining = None if give_up_at is None else give_up_at - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            break
-        try:
-            stream = _connect_one(family, sock_type, proto, address, host, port, remaining, timeout)
-        except ConnectTimeout:
-            raise
-        except RequestException as exc:
-            last_error = exc
-        else:
-            stream.deadline = deadline
-            connected = time.monotonic()
-            stream.setup = (resolved - started, connected - resolved, 0.0)
-            return stream
-    if last_error is not None:
-        raise last_error
-    raise ConnectTimeout(f"Timed out {CONNECTING} {peer(host, port)}{_describe_timeout(timeout)}")
+    if len(addresses) == 1:  # the usual case: one address, one blocking connect
+        family, sock_type, proto, _, address = addresses[0]
+        stream = _connect_one(family, sock_type, proto, address, host, port, timeout, timeout)
+    else:
+        give_up_at = None if timeout is None else resolved + timeout
+        sock = _happy_eyeballs(_interleaved(addresses), host, port, give_up_at, timeout)
+        stream = NetworkStream(sock, host, port)
+    stream.deadline = deadline
+    stream.setup = (resolved - started, time.monotonic() - resolved, 0.0)
+    return stream
+
+
+# RFC 8305 section 5: the pause before racing the next address.
+CONNECTION_ATTEMPT_DELAY: Final = 0.25
+
+_Address = tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]
+_AddressInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, _Address]
+
+
+def _interleaved(addresses: Sequence[_AddressInfo]) -> list[_AddressInfo]:
+    """The resolver's addresses with the families taking turns, the resolver's first family
+    first (RFC 8305 section 4): one dead family costs one attempt delay, not all of them."""
+    first = addresses[0][0]
+    preferred = [a for a in addresses if a[0] == first]
+    others = [a for a in addresses if a[0] != first]
+    mixed: list[_AddressInfo] = []
+    for index in range(max(len(preferred), len(others))):
+        mixed.extend(group[index] for group in (preferred, others) if index < len(group))
+    return mixed
+
+
+def _happy_eyeballs(
+    addresses: list[_AddressInfo],
+    host: str,
+    port: int,
+    give_up_at: float | None,
+    budget: float | None,
+) -> socket.socket:
+    """Connect to whichever address answers first (RFC 8305): non-blocking connects started
+    CONNECTION_ATTEMPT_DELAY apart (at once after a failure), in this thread; the first to
+    complete wins and the others are closed.
+
+    Raises:
+        ConnectionError: every address failed (the last failure).
+        ConnectTimeout: no connection completed before ``give_up_at``.
+    """
+    attempts: dict[int, socket.socket] = {}  # fd -> a connect in progress
+    poller = select.poll() if _USE_POLL else None
+    waiting = list(addresses)
+    next_start = time.monotonic()
+    last_error: OSError | None = None
+    try:
+        while waiting or attempts:
+            now = time.monotonic()
+            if give_up_at is not None and now >= give_up_at:
+                break
+            if waiting and now >= next_start:
+                sock, error = _start_connect(waiting.pop(0))
+                if sock is None:
+                    last_error, next_start = error, now  # failed at once: the next one now
+                    continue
+                attempts[sock.fileno()] = sock
+                next_start = now + CONNECTION_ATTEMPT_DELAY
+            for sock in _completed(attempts, poller, _wait(now, next_start, waiting, give_up_at)):
+                error_code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                del attempts[sock.fileno()]
+                if error_code == 0:
+                    return _won(sock)
+                sock.close()
+                last_error, next_start = OSError(error_code, os.strerror(error_code)), now
+    finally:
+        for sock in attempts.values():
+            sock.close()
+    if last_error is not None and not attempts and not waiting:
+        raise _map_error(last_error, CONNECTING, host, port, budget) from last_error
+    error = _timeout_error(CONNECTING, host, port, _describe_timeout(budget))
+    raise with_context(error, CONNECTING, None)
+
+
+def _start_connect(info: _AddressInfo) -> tuple[socket.socket | None, OSError | None]:
+    family, sock_type, proto, _, address = info
+    sock = socket.socket(family, sock_type, proto)
+    sock.setblocking(False)
+    code = sock.connect_ex(address)
+    if code in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
+        return sock, None
+    sock.close()
+    return None, OSError(code, os.strerror(code))
+
+
+def _wait(
+    now: float, next_start: float, waiting: list[_AddressInfo], give_up_at: float | None
+) -> float | None:
+    """Seconds to wait for a connect to complete: until the next attempt is due, or the
+    budget ends (None: no bound)."""
+    ends = [t for t in (next_start if waiting else None, give_up_at) if t is not None]
+    return max(0.0, min(ends) - now) if ends else None
+
+
+def _completed(
+    attempts: dict[int, socket.socket], poller: select.poll | None, wait: float | None
+) -> list[socket.socket]:
+    """The connects among ``attempts`` that completed (or failed) within ``wait`` seconds."""
+    if not attempts:
+        if wait:
+            time.sleep(wait)  # nothing in flight: only the next attempt's start to wait for
+        return []
+    if poller is None:
+        _, writable, failed = select.select(
+            [], list(attempts.values()), list(attempts.values()), wait
+        )
+        return list({*writable, *failed})
+    for fd in attempts:
+        poller.register(fd, select.POLLOUT)
+    try:
+        events = poller.poll(None if wait is None else wait * 1000)
+    finally:
+        for fd in attempts:
+            poller.unregister(fd)
+    return [attempts[fd] for fd, _ in events if fd in attempts]
+
+
+def _won(sock: socket.socket) -> socket.socket:
+    sock.setblocking(True)
+    # Requests are written as one head plus body pieces; Nagle would delay the last one.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _connect_one(
