@@ -32,6 +32,7 @@ from ..exceptions import (
     ChunkedEncodingError,
     ConnectionError,
     InvalidHeader,
+    ReadTimeout,
     RemoteProtocolError,
     RequestException,
 )
@@ -63,6 +64,9 @@ _FIRST_READ_SIZE: Final = 64 * 1024
 # From this size on, .content reads the rest of a body straight into its bytes object.
 LARGE_BODY: Final = 256 * 1024
 _NO_BODY_STATUSES: Final = frozenset({204, 304})  # RFC 9110 section 6.4.1
+# How long a request with "Expect: 100-continue" waits for the server's word before it sends
+# its body anyway (curl waits 1 s too).
+CONTINUE_WAIT: Final = 1.0
 # Bodies up to this size go out in the same write as the head: one syscall, one packet.
 _COALESCE_LIMIT: Final = 64 * 1024
 
@@ -217,7 +221,7 @@ class HTTP11Connection:
         self._request_method = request.method
         self.request_started_writing = False
         try:
-            self._write_request(request, body, timeout)
+            early = self._write_request(request, body, timeout)
         except ConnectionError as write_error:
             head = self._response_after_failed_write(write_error, timeout)
         except RequestException:
@@ -225,7 +229,9 @@ class HTTP11Connection:
             raise
         else:
             record.sent = time.monotonic()
-            head = self._read_response_head(timeout)
+            head = (
+                self._read_response_head(timeout) if early is None else self._response_head(early)
+            )
         record.headed = time.monotonic()
         return head
 
@@ -323,7 +329,9 @@ class HTTP11Connection:
 
     def _write_request(
         self, request: RequestHead, body: RequestBody, timeout: float | None
-    ) -> None:
+    ) -> h11.Response | None:
+        """Write the request; a final response that came instead of a 100 Continue (the
+        body then stays unsent), else None."""
         try:
             head = self._h11.send(_request_event(request))
         except h11.LocalProtocolError as exc:
@@ -335,14 +343,48 @@ class HTTP11Connection:
             self._stream.write(head, timeout)
             self.request_started_writing = True
             self.record.bytes_sent = len(head)
+        elif _expects_continue(request):
+            self._write(head, timeout)
+            early = self._await_continue(timeout)
+            if early is not None:
+                return early
+            self._write_body(body, timeout)
         elif isinstance(body, bytes):
             self._write_whole(head, body, timeout)
         else:
             self._write(head, timeout)
-            for piece in body:
-                if piece:
-                    self._write(self._frame(h11.Data(data=piece)), timeout)
-            self._write(self._frame(_END_OF_MESSAGE), timeout)
+            self._write_body(body, timeout)
+        return None
+
+    def _write_body(self, body: bytes | Iterable[bytes], timeout: float | None) -> None:
+        for piece in (body,) if isinstance(body, bytes) else body:
+            if piece:
+                self._write(self._frame(h11.Data(data=piece)), timeout)
+        self._write(self._frame(_END_OF_MESSAGE), timeout)
+
+    def _await_continue(self, timeout: float | None) -> h11.Response | None:
+        """After a head with ``Expect: 100-continue``: wait (briefly) for the server's word
+        before the body goes. None: send it (a 100 Continue came, or nothing in time, as
+        RFC 9110 section 10.1.1 allows); or the final response the server sent instead
+        (a 417, a 401, a 413...), and the body is never sent."""
+        wait = CONTINUE_WAIT if timeout is None else min(CONTINUE_WAIT, timeout)
+        while True:
+            event = self._next_event(WAITING)
+            if event is h11.NEED_DATA:
+                try:
+                    count = self._stream.read_into(self._read_view, wait, WAITING)
+                except ReadTimeout:
+                    return None  # no word from the server: the body goes
+                except RequestException:
+                    self.close()
+                    raise
+                self._response_bytes += count
+                self._h11.receive_data(self._read_view[:count])  # type: ignore[arg-type]
+            elif type(event) is h11.Response:
+                return event
+            elif type(event) is h11.InformationalResponse and event.status_code == 100:
+                return None
+            # Any other 1xx (103 Early Hints): the server's word is still to come.
 
     def _write_whole(self, head: bytes, body: bytes, timeout: float | None) -> None:
         tail = self._frame(h11.Data(data=body)) if body else b""
@@ -634,6 +676,16 @@ def request_tunnel(
             )
         elif type(event) is not h11.InformationalResponse:  # 1xx: the final answer follows
             raise ConnectionError(f"{where} closed the connection without answering CONNECT")
+
+
+@functools.lru_cache(maxsize=256)
+def _expects_continue(request: RequestHead) -> bool:
+    """Whether the request asks to hear from the server before its body goes (RFC 9110
+    section 10.1.1). Opt-in: the caller sets ``Expect: 100-continue``."""
+    return any(
+        name.lower() == b"expect" and value.strip().lower() == b"100-continue"
+        for name, value in request.headers
+    )
 
 
 @functools.lru_cache(maxsize=256)
