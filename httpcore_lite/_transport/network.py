@@ -131,7 +131,9 @@ def _mapped(
         return _timeout_error(action, host, port, _describe_timeout(timeout))
     if _is_ssl_error(exc):
         reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
-        return SSLError(f"TLS error {where}: {reason}")
+        if action == TLS_HANDSHAKE:
+            return SSLError(f"TLS handshake with {peer(host, port)} failed: {reason}")
+        return SSLError(f"TLS error while {where}: {reason}")
     if isinstance(exc, ConnectionRefusedError):
         return ConnectionError(f"Connection refused {where}")
     # Once the body is being read, a broken connection is a broken body: requests (through

@@ -73,6 +73,7 @@ def run_doctest(text: str, globs: dict[str, Any], name: str, path: str, line: in
     test = doctest.DocTestParser().get_doctest(text, globs, name, path, line - 1)
     report = io.StringIO()
     result = _runner().run(test, out=report.write, clear_globs=False)
+    globs.update(test.globs)  # (DocTest works on a copy): later blocks see these names
     return report.getvalue() if result.failed else ""
 
 

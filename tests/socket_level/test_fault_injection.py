@@ -542,7 +542,7 @@ def test_bad_certificate_is_an_ssl_error(
         assert isinstance(exc, requests.exceptions.ConnectionError)
         assert not isinstance(exc, requests.exceptions.Timeout)
         message = str(exc)
-        assert f"TLS error {TLS_HANDSHAKE} 127.0.0.1:{server.port}" in message
+        assert f"{TLS_HANDSHAKE} 127.0.0.1:{server.port} failed" in message
         assert reason in message
         assert exc.phase == TLS_HANDSHAKE
         assert exc.request is not None
