@@ -11,11 +11,14 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from .exceptions import InvalidSchema, InvalidURL, MissingSchema
 
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+# http+unix://%2Fvar%2Frun%2Fapp.sock/path: HTTP over a Unix domain socket, its path
+# percent-encoded as the host (the convention of requests-unixsocket and Docker clients).
+UNIX_SCHEME: Final = "http+unix"
 
 # RFC 3986 section 2.3: unreserved characters, which percent-encoding never needs.
 _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -41,6 +44,8 @@ class Origin(NamedTuple):
     port: int
 
     def __str__(self) -> str:
+        if self.scheme == UNIX_SCHEME:
+            return f"{self.scheme}://{quote(self.host, safe='')}"
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{host}:{self.port}"
 
@@ -84,13 +89,16 @@ def _prepare_url(url: str | bytes, params: Any) -> str:
         parts = urlsplit(url.translate(_CONTROL_ESCAPES))
     except ValueError as exc:
         raise InvalidURL(f"Invalid URL {url!r}: {exc}") from exc
-    if parts.scheme and parts.scheme.lower() not in DEFAULT_PORTS:
-        return url  # "http+unix://", say: no adapter will take it (unless one is mounted)
-    if not parts.scheme:
+    if parts.scheme.lower() == UNIX_SCHEME:
+        netloc = parts.netloc  # a socket path: case and escapes are the file system's
+    elif parts.scheme and parts.scheme.lower() not in DEFAULT_PORTS:
+        return url  # "git+https://", say: no adapter will take it (unless one is mounted)
+    elif not parts.scheme:
         raise MissingSchema(
             f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?"
         )
-    netloc = _prepared_netloc(url, parts.netloc)
+    else:
+        netloc = _prepared_netloc(url, parts.netloc)
     path = _remove_dot_segments(_normalise_escapes(parts.path)) or "/"
     query = _normalise_escapes(parts.query)
     encoded = encode_params(params)
@@ -251,6 +259,8 @@ def split_url(url: str) -> SplitURL:
     except ValueError as exc:
         raise InvalidURL(f"Invalid URL {url!r}: {exc}") from exc
     scheme = parts.scheme.lower()
+    if scheme == UNIX_SCHEME:
+        return _split_unix_url(url, parts.netloc, parts.path, parts.query)
     if scheme not in DEFAULT_PORTS:
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
     host = parts.hostname
@@ -280,3 +290,17 @@ def _check_host(url: str, host: str) -> None:
             raise InvalidURL(f"Invalid URL {url!r}: invalid IPv6 address {host!r}") from exc
     elif not re.match(_REG_NAME, host):
         raise InvalidURL(f"Invalid URL {url!r}: invalid host {host!r}")
+
+
+def _split_unix_url(url: str, netloc: str, path: str, query: str) -> SplitURL:
+    """An http+unix URL: the origin's host is the socket's path (its port 0), and the
+    Host header says "localhost", as curl's --unix-socket does.
+
+    Raises:
+        InvalidURL: no socket path.
+    """
+    socket_path = unquote(netloc)
+    if not socket_path:
+        raise InvalidURL(f"Invalid URL {url!r}: no socket path (percent-encode it as the host)")
+    target = (path or "/") + (f"?{query}" if query else "")
+    return SplitURL(Origin(UNIX_SCHEME, socket_path, 0), target, "localhost")

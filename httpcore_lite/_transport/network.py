@@ -69,7 +69,10 @@ def _describe_timeout(timeout: float | None) -> str:
 
 
 def peer(host: str, port: int) -> str:
-    """``host:port`` as messages write it (an IPv6 address in brackets, as in a URL)."""
+    """``host:port`` as messages write it (an IPv6 address in brackets, as in a URL); a
+    Unix socket's path alone (its port is 0)."""
+    if port == 0:
+        return host
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
@@ -626,6 +629,35 @@ def connect_tcp(
         stream = NetworkStream(sock, host, port)
     stream.deadline = deadline
     stream.setup = (resolved - started, time.monotonic() - resolved, 0.0)
+    return stream
+
+
+def connect_unix(
+    path: str, timeout: float | None, deadline: Deadline | None = None
+) -> NetworkStream:
+    """Connect to the Unix domain socket at ``path`` within ``timeout`` (cut to what is
+    left of ``deadline``, which the stream then keeps). Messages name the path.
+
+    Raises:
+        ConnectionError: no socket there, or it refused the connection.
+        ConnectTimeout: no connection within ``timeout``, or the deadline.
+    """
+    if deadline is not None:
+        timeout = deadline.cut(timeout)
+        if timeout <= 0:
+            error = _timeout_error(CONNECTING, path, 0, f": {deadline.describe()}")
+            raise with_context(error, CONNECTING, None)
+    started = time.monotonic()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(path)
+    except OSError as exc:
+        sock.close()
+        raise _map_error(exc, CONNECTING, path, 0, timeout) from exc
+    stream = NetworkStream(sock, path, 0)
+    stream.deadline = deadline
+    stream.setup = (0.0, time.monotonic() - started, 0.0)
     return stream
 
 

@@ -28,7 +28,7 @@ from .._urls import Origin
 from ..exceptions import ConnectionError, ConnectTimeout
 from ..timeouts import Deadline, Timeout
 from .http11 import HTTP11Connection, RequestBody, RequestHead, ResponseHead
-from .network import Stream, connect_tcp
+from .network import Stream, connect_tcp, connect_unix
 from .proxy import Proxy, open_through_proxy, secure_stream
 from .tls import TLSConfig
 
@@ -45,6 +45,7 @@ class PoolKey(NamedTuple):
     origin: Origin
     tls: TLSConfig | None  # None for http://
     proxy: Proxy | None = None  # None: straight to the origin
+    unix_socket: str | None = None  # the path to connect to instead of the origin's address
 
 
 Connector = Callable[[PoolKey, float | None, Deadline | None], Stream]
@@ -54,6 +55,11 @@ def open_stream(key: PoolKey, connect_timeout: float | None, deadline: Deadline 
     """TCP connect, then the TLS handshake for https, both within ``connect_timeout``
     each (requests' meaning of the connect timeout) and what is left of ``deadline``;
     through the key's proxy if it has one."""
+    if key.unix_socket is not None:
+        stream = connect_unix(key.unix_socket, connect_timeout, deadline)
+        if key.tls is None:
+            return stream
+        return secure_stream(stream, key.tls, key.origin.host, connect_timeout)
     if key.proxy is not None:
         return open_through_proxy(key.proxy, key.origin, key.tls, connect_timeout, deadline)
     origin = key.origin
