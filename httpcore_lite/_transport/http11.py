@@ -49,7 +49,8 @@ from .network import (
 )
 
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
-# large cookies and CSP headers, and requests' http.client allows 64 KiB).
+# large cookies and CSP headers). http.client allows 64 KiB per header line and 100 lines;
+# a whole head of 64 KiB is stricter than requests, and generous for any honest server.
 MAX_RESPONSE_HEAD: Final = 64 * 1024
 # http.client's limit (so requests' too): more fields than this is no honest response.
 MAX_RESPONSE_HEADERS: Final = 100

@@ -112,7 +112,7 @@ def _connect_to_proxy(
     except ConnectTimeout:
         raise
     except ConnectionError as exc:
-        raise ProxyError(f"Unable to connect to proxy {proxy}: {exc}") from exc
+        raise _proxy_error(proxy, exc) from exc
     if proxy.tls is None:
         return stream
     try:
@@ -120,7 +120,7 @@ def _connect_to_proxy(
     except ConnectTimeout:
         raise
     except ConnectionError as exc:  # an SSLError too: the proxy's certificate, say
-        raise ProxyError(f"Unable to connect to proxy {proxy}: {exc}") from exc
+        raise _proxy_error(proxy, exc) from exc
 
 
 def _open_tunnel(
@@ -133,12 +133,20 @@ def _open_tunnel(
     except ConnectTimeout:
         raise
     except ConnectionError as exc:
-        raise ProxyError(f"Unable to connect to proxy {proxy}: {exc}") from exc
+        raise _proxy_error(proxy, exc) from exc
     if not 200 <= head.status_code < 300:
         raise ProxyError(
             f"Unable to connect to proxy {proxy}: tunnel connection to {authority} failed: "
             f"{head.status_code} {head.reason}"
         )
+
+
+def _proxy_error(proxy: Proxy, exc: ConnectionError) -> ProxyError:
+    # The phase goes along: a proxy that refused or reset the connection is a failure to
+    # connect, which a Retry policy may retry as such (urllib3 does).
+    error = ProxyError(f"Unable to connect to proxy {proxy}: {exc}")
+    error.phase = exc.phase
+    return error
 
 
 __all__ = ["Proxy", "open_through_proxy"]

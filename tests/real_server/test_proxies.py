@@ -361,3 +361,19 @@ def test_a_none_for_the_scheme_opts_out_of_an_environment_proxy(
     proxies = resolve_proxies(url, {"https": None}, None, environment, True)
     assert send(session, url, proxies, verify=ca_bundle).ok
     assert proxy.connections == 0
+
+
+def test_a_refused_proxy_is_a_connect_phase_error_that_retries(
+    httpbin: WSGIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from httpcore_lite.adapters import HTTPAdapter
+
+    from ..socket_level._helpers import free_port
+
+    proxy = f"http://127.0.0.1:{free_port()}"
+    with httpcore_lite.Session() as s, caplog.at_level("DEBUG", "httpcore_lite.adapters"):
+        s.mount("http://", HTTPAdapter(max_retries=2))
+        with pytest.raises(ProxyError) as info:
+            s.get(httpbin + "/get", proxies={"http": proxy}, timeout=5)
+    assert info.value.phase == "connecting to"
+    assert len([r for r in caplog.records if r.getMessage().startswith("Retrying")]) == 2
