@@ -42,10 +42,20 @@ DEFAULT_POOLBLOCK: Final = False
 class BaseAdapter:
     """The Base Transport Adapter: subclass it and implement ``send`` and ``close``.
 
-    Example:
-        >>> class Canned(BaseAdapter):
-        ...     def send(self, request, **kwargs): ...
-        ...     def close(self): pass
+    Examples:
+        >>> from httpcore_lite.adapters import BaseAdapter
+        >>> class Teapot(BaseAdapter):
+        ...     def send(self, request, **kwargs):
+        ...         response = httpcore_lite.Response()
+        ...         response.status_code, response.url = 418, request.url
+        ...         response.request = request
+        ...         return response
+        ...     def close(self):
+        ...         pass
+        >>> s = httpcore_lite.Session()
+        >>> s.mount("https://tea.example/", Teapot())
+        >>> s.get("https://tea.example/pot")
+        <Response [418]>
     """
 
     def send(
@@ -59,26 +69,67 @@ class BaseAdapter:
     ) -> Response:
         """Send a PreparedRequest and return its Response.
 
+        Args:
+            request: The PreparedRequest to send.
+            stream: Whether the caller reads the body as it goes; the Session reads it
+                at once otherwise.
+            timeout: A number, a ``(connect, read)`` pair, a Timeout, or None.
+            verify: True to check the server's certificate, False not to, or the path of
+                a CA bundle.
+            cert: A client certificate: a file path, or a ``(cert, key)`` pair.
+            proxies: A proxy per scheme (or ``scheme://host``), as the Session resolved
+                them.
+
+        Examples:
+            >>> from httpcore_lite.adapters import BaseAdapter
+            >>> BaseAdapter().send(httpcore_lite.Request("GET", "https://httpbin.org/").prepare())
+            Traceback (most recent call last):
+            ...
+            NotImplementedError
+
         Raises:
             NotImplementedError: always, in the base class.
         """
         raise NotImplementedError
 
     def close(self) -> None:
-        """Clean up adapter-specific items."""
+        """Clean up adapter-specific items (``Session.close`` closes every adapter).
+
+        Examples:
+            >>> from httpcore_lite.adapters import BaseAdapter
+            >>> BaseAdapter().close()
+            Traceback (most recent call last):
+            ...
+            NotImplementedError
+
+        Raises:
+            NotImplementedError: always, in the base class.
+        """
         raise NotImplementedError
 
 
 class HTTPAdapter(BaseAdapter):
     """The built-in HTTP adapter: keep-alive connections in a thread-safe pool.
 
-    ``pool_connections`` is how many hosts keep idle connections, ``pool_maxsize`` how many
-    idle connections each keeps; with ``pool_block`` no more than ``pool_maxsize`` are open
-    per host at once and further requests wait for one.
+    Args:
+        pool_connections: How many hosts keep idle connections (the least recently used
+            is dropped past it).
+        pool_maxsize: How many idle connections each host keeps; with ``pool_block``,
+            also how many may be open to it at once.
+        max_retries: A Retry, or an int: that many retries of failures to connect (never
+            once the request may have reached the server). 0 (or None): no retries.
+        pool_block: Whether a request waits for a connection (up to its connect timeout)
+            when ``pool_maxsize`` are in use, rather than opening one more.
 
-    Example:
-        >>> s = httpcore_lite.Session()
-        >>> s.mount("https://", HTTPAdapter(pool_maxsize=32))
+    Examples:
+        >>> from httpcore_lite.adapters import HTTPAdapter
+        >>> with httpcore_lite.Session() as s:
+        ...     s.mount("https://", HTTPAdapter(pool_maxsize=32, max_retries=3))
+        ...     s.get("https://httpbin.org/get")
+        <Response [200]>
+
+    Raises:
+        TypeError: ``max_retries`` that is neither a Retry, an int nor None.
     """
 
     __attrs__: Final = (
@@ -107,7 +158,17 @@ class HTTPAdapter(BaseAdapter):
 
     @property
     def max_retries(self) -> Retry:
-        """The retry policy (see ``coerce_retries`` for what may be assigned)."""
+        """The retry policy, always a Retry; assign a Retry or an int, as to
+        ``max_retries=`` (an int retries failures to connect only).
+
+        Examples:
+            >>> from httpcore_lite.adapters import HTTPAdapter
+            >>> HTTPAdapter(max_retries=2).max_retries
+            Retry(total=2, connect=None, read=False, redirect=None, status=0)
+
+        Raises:
+            TypeError: on setting a value that is neither a Retry, an int nor None.
+        """
         return self._max_retries
 
     @max_retries.setter
@@ -121,7 +182,17 @@ class HTTPAdapter(BaseAdapter):
         self._retry_statuses = frozenset(statuses)
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False) -> None:
-        """(Re)create the connection pool with these limits."""
+        """(Re)create the connection pool with these limits (``pool_connections``,
+        ``pool_maxsize`` and ``pool_block``). Connections of the pool it replaces are not
+        closed: call it before the adapter is used.
+
+        Examples:
+            >>> from httpcore_lite.adapters import HTTPAdapter
+            >>> adapter = HTTPAdapter()
+            >>> adapter.init_poolmanager(connections=4, maxsize=2, block=True)
+            >>> adapter.poolmanager
+            <ConnectionPool [0 origins, 0 idle, 0 active]>
+        """
         self._pool_connections = connections
         self._pool_maxsize = maxsize
         self._pool_block = block
@@ -146,7 +217,17 @@ class HTTPAdapter(BaseAdapter):
         proxies: ProxyMapping | None = None,
     ) -> Response:
         """Send ``request`` over a pooled connection; through the proxy that ``proxies``
-        (from ``_proxies.resolve_proxies``) selects for its URL, if any.
+        selects for its URL, if any. Failures are retried as ``max_retries`` says. The
+        arguments are those of [`BaseAdapter.send`][httpcore_lite.adapters.BaseAdapter.send].
+
+        Examples:
+            >>> from httpcore_lite.adapters import HTTPAdapter
+            >>> adapter = HTTPAdapter()
+            >>> p = httpcore_lite.Request("GET", "http://httpbin.org/get").prepare()
+            >>> r = adapter.send(p, timeout=5)
+            >>> r.status_code, r.json()["url"]
+            (200, 'http://httpbin.org/get')
+            >>> adapter.close()
 
         Raises:
             InvalidSchema, InvalidURL: a URL the adapter cannot send to; a SOCKS proxy.
@@ -238,12 +319,14 @@ class HTTPAdapter(BaseAdapter):
         the proxy URL, percent-decoded. Override it to send others; it is asked once per
         proxy URL.
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.adapters import HTTPAdapter
             >>> HTTPAdapter().proxy_headers("http://user:pass@proxy:3128")
             {'Proxy-Authorization': 'Basic dXNlcjpwYXNz'}
 
         Raises:
-            InvalidSchema, InvalidProxyURL: see ``_proxies.parse_proxy_url``.
+            InvalidSchema: a proxy URL of another scheme than http or https (SOCKS, say).
+            InvalidProxyURL: a proxy URL without a valid host or port.
         """
         parsed = parse_proxy_url(proxy)
         if not parsed.username:
@@ -255,6 +338,13 @@ class HTTPAdapter(BaseAdapter):
         an http:// request through a proxy, otherwise the path and query (as requests).
         (Informative: overriding it does not change what is sent.)
 
+        Examples:
+            >>> from httpcore_lite.adapters import HTTPAdapter
+            >>> p = httpcore_lite.Request("GET", "http://httpbin.org/get?a=1").prepare()
+            >>> adapter = HTTPAdapter()
+            >>> adapter.request_url(p, {}), adapter.request_url(p, {"http": "http://proxy:3128"})
+            ('/get?a=1', 'http://httpbin.org/get?a=1')
+
         Raises:
             InvalidSchema, InvalidURL: a URL the adapter cannot send to.
         """
@@ -265,7 +355,21 @@ class HTTPAdapter(BaseAdapter):
         return split.target
 
     def build_response(self, req: PreparedRequest, pooled: PooledResponse) -> Response:
-        """A Response for ``req`` over the pooled response's head and body."""
+        """A Response for ``req`` over the pooled response's head and body (override it to
+        change or look at every response).
+
+        Examples:
+            >>> from httpcore_lite.adapters import HTTPAdapter
+            >>> class Logging(HTTPAdapter):
+            ...     def build_response(self, req, pooled):
+            ...         response = super().build_response(req, pooled)
+            ...         print(req.method, req.url, response.status_code)
+            ...         return response
+            >>> with httpcore_lite.Session() as s:
+            ...     s.mount("https://", Logging())
+            ...     r = s.get("https://httpbin.org/get")
+            GET https://httpbin.org/get 200
+        """
         response = Response()
         head = pooled.head
         response.status_code = head.status_code
@@ -278,7 +382,18 @@ class HTTPAdapter(BaseAdapter):
         return response
 
     def close(self) -> None:
-        """Close every idle connection of this adapter (direct, forwarded or tunnelled)."""
+        """Close every idle connection of this adapter (direct, forwarded or tunnelled).
+
+        Examples:
+            >>> s = httpcore_lite.Session()
+            >>> r = s.get("https://httpbin.org/get")
+            >>> adapter = s.get_adapter("https://httpbin.org/")
+            >>> adapter.poolmanager
+            <ConnectionPool [1 origins, 1 idle, 0 active]>
+            >>> adapter.close()
+            >>> adapter.poolmanager
+            <ConnectionPool [0 origins, 0 idle, 0 active]>
+        """
         self.poolmanager.close()
 
 

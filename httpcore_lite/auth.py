@@ -43,7 +43,7 @@ def _encode_credential(value: str | bytes) -> bytes:
 def _basic_auth_str(username: str | bytes, password: str | bytes) -> str:
     """The value of a Basic Authorization header.
 
-    Example:
+    Examples:
         >>> _basic_auth_str("user", "pass")
         'Basic dXNlcjpwYXNz'
     """
@@ -54,14 +54,20 @@ def _basic_auth_str(username: str | bytes, password: str | bytes) -> str:
 
 
 class AuthBase:
-    """Base class that all auth implementations derive from.
+    """Base class that all auth implementations derive from: ``__call__`` takes a
+    PreparedRequest and returns it, signed.
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.auth import AuthBase
         >>> class TokenAuth(AuthBase):
-        ...     def __init__(self, token): self.token = token
+        ...     def __init__(self, token):
+        ...         self.token = token
         ...     def __call__(self, r):
-        ...         r.headers["X-TokenAuth"] = self.token
+        ...         r.headers["Authorization"] = f"token {self.token}"
         ...         return r
+        >>> auth = TokenAuth("ghp_example0token")
+        >>> httpcore_lite.get("https://api.github.com/user", auth=auth).json()["login"]
+        'octocat'
 
     Raises:
         NotImplementedError: when a subclass does not define ``__call__``.
@@ -74,9 +80,14 @@ class AuthBase:
 class HTTPBasicAuth(AuthBase):
     """Attaches HTTP Basic Authentication (RFC 7617) to the given Request object.
 
-    Example:
-        >>> httpcore_lite.get(url, auth=HTTPBasicAuth("user", "pass"))
-        <Response [200]>
+    ``auth=("user", "password")`` is short for it. Text that latin-1 cannot encode is sent
+    as UTF-8.
+
+    Examples:
+        >>> from httpcore_lite.auth import HTTPBasicAuth
+        >>> auth = HTTPBasicAuth("octocat", "hunter2")
+        >>> httpcore_lite.get("https://api.github.com/user", auth=auth).json()["login"]
+        'octocat'
     """
 
     def __init__(self, username: str | bytes, password: str | bytes) -> None:
@@ -102,11 +113,16 @@ class HTTPBasicAuth(AuthBase):
 
 
 class HTTPProxyAuth(HTTPBasicAuth):
-    """Attaches HTTP Proxy Authentication (Basic) to a given Request object.
+    """Attaches HTTP Proxy Authentication (Basic) to a given Request object: a
+    Proxy-Authorization header, which goes to the proxy (on the CONNECT of an https://
+    request), never to the origin. Credentials in the proxy URL do the same.
 
-    Example:
-        >>> httpcore_lite.get(url, proxies=proxies, auth=HTTPProxyAuth("user", "pass"))
-        <Response [200]>
+    Examples:
+        >>> from httpcore_lite.auth import HTTPProxyAuth
+        >>> auth = HTTPProxyAuth("me", "pw")
+        >>> req = httpcore_lite.Request("GET", "http://httpbin.org/get", auth=auth)
+        >>> req.prepare().headers["Proxy-Authorization"]
+        'Basic bWU6cHc='
     """
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
@@ -150,9 +166,12 @@ class HTTPDigestAuth(AuthBase):
     challenge, and again once if the server says the nonce was stale. One instance may be
     shared by threads.
 
-    Example:
-        >>> httpcore_lite.get(url, auth=HTTPDigestAuth("user", "pass"))
-        <Response [200]>
+    Examples:
+        >>> from httpcore_lite.auth import HTTPDigestAuth
+        >>> url = "https://httpbin.org/digest-auth/auth/user/passwd"
+        >>> r = httpcore_lite.get(url, auth=HTTPDigestAuth("user", "passwd"))
+        >>> r.status_code, r.history
+        (200, [<Response [401]>])
     """
 
     def __init__(self, username: str, password: str) -> None:
@@ -188,7 +207,17 @@ class HTTPDigestAuth(AuthBase):
     def retry_for(self, response: Response) -> PreparedRequest | None:
         """The request signed for ``response``'s Digest challenge, or None: not a 401, no
         Digest challenge, or already answered (a second 401 is final, unless the server
-        says the nonce was stale)."""
+        says the nonce was stale).
+
+        Examples:
+            >>> from httpcore_lite.auth import HTTPDigestAuth
+            >>> r = httpcore_lite.get("https://httpbin.org/digest-auth/auth/user/passwd")
+            >>> r.status_code
+            401
+            >>> retry = HTTPDigestAuth("user", "passwd").retry_for(r)
+            >>> retry.headers["Authorization"]
+            'Digest username="user", realm="me@kennethreitz.com", ...'
+        """
         state = self._state
         if response.status_code != 401 or response.request is None:
             state.answers = 0  # a redirect or a success: the next 401 is new
@@ -216,7 +245,16 @@ class HTTPDigestAuth(AuthBase):
 
     def build_digest_header(self, method: str, url: str) -> str | None:
         """The Authorization value for ``method`` on ``url`` under the last challenge, or
-        None when its algorithm or qop is not supported (auth-int, say)."""
+        None when its algorithm or qop is not supported (auth-int, say).
+
+        Examples:
+            >>> from httpcore_lite.auth import HTTPDigestAuth
+            >>> url = "https://httpbin.org/digest-auth/auth/user/passwd"
+            >>> auth = HTTPDigestAuth("user", "passwd")
+            >>> retry = auth.retry_for(httpcore_lite.get(url))  # takes in the challenge
+            >>> auth.build_digest_header("GET", url)
+            'Digest username="user", realm="me@kennethreitz.com", nonce="...", uri=...'
+        """
         state = self._state
         challenge = state.challenge
         realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
@@ -266,7 +304,7 @@ def parse_dict_header(value: str) -> dict[str, str]:
     """``key=value`` pairs separated by commas, values optionally quoted (RFC 9110 section
     5.6): ``realm="a, b", qop=auth`` gives ``{"realm": "a, b", "qop": "auth"}``.
 
-    Example:
+    Examples:
         >>> parse_dict_header('realm="me@x", nonce="abc", qop="auth,auth-int"')
         {'realm': 'me@x', 'nonce': 'abc', 'qop': 'auth,auth-int'}
     """

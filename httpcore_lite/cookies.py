@@ -21,7 +21,20 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class CookieConflictError(RuntimeError):
-    """More than one cookie matches a name: give a domain and a path to choose one."""
+    """More than one cookie matches a name: give a domain and a path to choose one.
+
+    Examples:
+        >>> from httpcore_lite.cookies import RequestsCookieJar
+        >>> jar = RequestsCookieJar()
+        >>> for domain in ("httpbin.org", "example.com"):
+        ...     cookie = jar.set("flavour", "oatmeal", domain=domain)
+        >>> jar["flavour"]
+        Traceback (most recent call last):
+        ...
+        httpcore_lite.cookies.CookieConflictError: There are multiple cookies with name, 'flavour'
+        >>> jar.get("flavour", domain="example.com")
+        'oatmeal'
+    """
 
 
 class MockRequest:
@@ -111,7 +124,18 @@ class MockResponse:
 
 
 def extract_cookies_to_jar(jar: CookieJar, request: PreparedRequest, response: Response) -> None:
-    """Store the cookies that ``response`` set (its Set-Cookie fields) in ``jar``."""
+    """Store the cookies that ``response`` set (its Set-Cookie fields) in ``jar``, as
+    ``jar``'s policy allows for ``request``'s URL.
+
+    Examples:
+        >>> from httpcore_lite.cookies import RequestsCookieJar, extract_cookies_to_jar
+        >>> url = "https://httpbin.org/cookies/set?flavour=oatmeal"
+        >>> r = httpcore_lite.get(url, allow_redirects=False)
+        >>> jar = RequestsCookieJar()
+        >>> extract_cookies_to_jar(jar, r.request, r)
+        >>> jar.get_dict()
+        {'flavour': 'oatmeal'}
+    """
     fields = response.header_fields("set-cookie")
     if not fields or request is None:
         return
@@ -122,7 +146,14 @@ def extract_cookies_to_jar(jar: CookieJar, request: PreparedRequest, response: R
 
 
 def get_cookie_header(jar: CookieJar, request: PreparedRequest) -> str | None:
-    """The Cookie header ``jar`` would send with ``request``, or None."""
+    """The Cookie header ``jar`` would send with ``request``, or None.
+
+    Examples:
+        >>> from httpcore_lite.cookies import cookiejar_from_dict, get_cookie_header
+        >>> p = httpcore_lite.Request("GET", "https://httpbin.org/cookies").prepare()
+        >>> get_cookie_header(cookiejar_from_dict({"flavour": "oatmeal"}), p)
+        'flavour=oatmeal'
+    """
     mock = MockRequest(request)
     jar.add_cookie_header(mock)  # type: ignore[arg-type]
     return mock.get_new_headers().get("Cookie")
@@ -131,7 +162,15 @@ def get_cookie_header(jar: CookieJar, request: PreparedRequest) -> str | None:
 def remove_cookie_by_name(
     cookiejar: CookieJar, name: str, domain: str | None = None, path: str | None = None
 ) -> None:
-    """Remove every cookie called ``name`` (in ``domain`` and ``path``, when given)."""
+    """Remove every cookie called ``name`` (in ``domain`` and ``path``, when given).
+
+    Examples:
+        >>> from httpcore_lite.cookies import cookiejar_from_dict, remove_cookie_by_name
+        >>> jar = cookiejar_from_dict({"a": "1", "b": "2"})
+        >>> remove_cookie_by_name(jar, "a")
+        >>> jar.keys()
+        ['b']
+    """
     doomed = [
         (cookie.domain, cookie.path, cookie.name)
         for cookie in cookiejar
@@ -150,7 +189,8 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
     (in different domains or paths): ``get(name, domain=..., path=...)`` picks one. Unlike a
     dict, it is not ordered by insertion, and a name can occur more than once.
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.cookies import RequestsCookieJar
         >>> jar = RequestsCookieJar()
         >>> jar.set("tasty_cookie", "yum", domain="httpbin.org", path="/cookies")
         Cookie(...)
@@ -167,6 +207,13 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
     ) -> Any:
         """The value of the cookie ``name`` (in ``domain`` and ``path``), or ``default``.
 
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar
+            >>> jar = RequestsCookieJar()
+            >>> cookie = jar.set("flavour", "oatmeal", domain="httpbin.org")
+            >>> jar.get("flavour"), jar.get("flavour", domain="example.com", default="none")
+            ('oatmeal', 'none')
+
         Raises:
             CookieConflictError: more than one cookie matches.
         """
@@ -176,8 +223,22 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
             return default
 
     def set(self, name: str, value: str | Morsel[Any] | None, **kwargs: Any) -> Cookie | None:
-        """Set a cookie; ``domain`` and ``path`` (and Cookie's other fields) as keywords.
-        A None value removes the cookie."""
+        """Set a cookie, and return it; ``domain`` and ``path`` (and Cookie's other
+        fields) as keywords. ``value`` may be an ``http.cookies.Morsel``. A None value
+        removes the cookie.
+
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar
+            >>> jar = RequestsCookieJar()
+            >>> jar.set("flavour", "oatmeal", domain="httpbin.org", path="/cookies")
+            Cookie(version=0, name='flavour', value='oatmeal', ..., domain='httpbin.org', ...)
+            >>> jar.set("flavour", None)
+            >>> len(jar)
+            0
+
+        Raises:
+            TypeError: a keyword that is not a field of ``http.cookiejar.Cookie``.
+        """
         if value is None:
             remove_cookie_by_name(self, name, domain=kwargs.get("domain"), path=kwargs.get("path"))
             return None
@@ -190,42 +251,115 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
         return cookie
 
     def iterkeys(self) -> Iterator[str]:
+        """The names of all cookies, as an iterator (a name may repeat).
+
+        Examples:
+            >>> from httpcore_lite.cookies import cookiejar_from_dict
+            >>> list(cookiejar_from_dict({"a": "1", "b": "2"}).iterkeys())
+            ['a', 'b']
+        """
         for cookie in iter(self):
             yield cookie.name
 
     def keys(self) -> list[str]:  # type: ignore[override]
-        """The names of all cookies (a name may repeat)."""
+        """The names of all cookies (a name may repeat).
+
+        Examples:
+            >>> from httpcore_lite.cookies import cookiejar_from_dict
+            >>> cookiejar_from_dict({"a": "1", "b": "2"}).keys()
+            ['a', 'b']
+        """
         return list(self.iterkeys())
 
     def itervalues(self) -> Iterator[str | None]:
+        """The values of all cookies, as an iterator.
+
+        Examples:
+            >>> from httpcore_lite.cookies import cookiejar_from_dict
+            >>> list(cookiejar_from_dict({"a": "1", "b": "2"}).itervalues())
+            ['1', '2']
+        """
         for cookie in iter(self):
             yield cookie.value
 
     def values(self) -> list[str | None]:  # type: ignore[override]
+        """The values of all cookies.
+
+        Examples:
+            >>> from httpcore_lite.cookies import cookiejar_from_dict
+            >>> cookiejar_from_dict({"a": "1", "b": "2"}).values()
+            ['1', '2']
+        """
         return list(self.itervalues())
 
     def iteritems(self) -> Iterator[tuple[str, str | None]]:
+        """(name, value) pairs, as an iterator.
+
+        Examples:
+            >>> from httpcore_lite.cookies import cookiejar_from_dict
+            >>> list(cookiejar_from_dict({"a": "1", "b": "2"}).iteritems())
+            [('a', '1'), ('b', '2')]
+        """
         for cookie in iter(self):
             yield cookie.name, cookie.value
 
     def items(self) -> list[tuple[str, str | None]]:  # type: ignore[override]
-        """(name, value) pairs; ``dict(jar.items())`` loses repeated names."""
+        """(name, value) pairs; ``dict(jar.items())`` loses repeated names.
+
+        Examples:
+            >>> from httpcore_lite.cookies import cookiejar_from_dict
+            >>> cookiejar_from_dict({"a": "1", "b": "2"}).items()
+            [('a', '1'), ('b', '2')]
+        """
         return list(self.iteritems())
 
     def list_domains(self) -> list[str]:
-        """The domains of the cookies held, each once, in the jar's order."""
+        """The domains of the cookies held, each once, in the jar's order.
+
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar
+            >>> jar = RequestsCookieJar()
+            >>> for domain in ("httpbin.org", "example.com", "httpbin.org"):
+            ...     cookie = jar.set(f"from-{domain}", "1", domain=domain)
+            >>> jar.list_domains()
+            ['httpbin.org', 'example.com']
+        """
         return list(dict.fromkeys(cookie.domain for cookie in iter(self)))
 
     def list_paths(self) -> list[str]:
-        """The paths of the cookies held, each once, in the jar's order."""
+        """The paths of the cookies held, each once, in the jar's order.
+
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar
+            >>> jar = RequestsCookieJar()
+            >>> for path in ("/", "/cookies"):
+            ...     cookie = jar.set("flavour", "oatmeal", domain="httpbin.org", path=path)
+            >>> jar.list_paths()
+            ['/', '/cookies']
+        """
         return list(dict.fromkeys(cookie.path for cookie in iter(self)))
 
     def multiple_domains(self) -> bool:
-        """Whether cookies of more than one domain are held."""
+        """Whether cookies of more than one domain are held.
+
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar
+            >>> jar = RequestsCookieJar()
+            >>> cookie = jar.set("flavour", "oatmeal", domain="httpbin.org")
+            >>> jar.multiple_domains()
+            False
+        """
         return len(self.list_domains()) > 1
 
     def get_dict(self, domain: str | None = None, path: str | None = None) -> dict[str, str | None]:
-        """Name -> value of the cookies in ``domain`` and ``path`` (all when None)."""
+        """Name -> value of the cookies in ``domain`` and ``path`` (all when None).
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     r = s.get("https://httpbin.org/cookies/set?a=1&b=2")
+            >>> s.cookies.get_dict(domain="httpbin.org")
+            {'a': '1', 'b': '2'}
+        """
         return {
             cookie.name: cookie.value
             for cookie in iter(self)
@@ -255,6 +389,16 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
         return CookieJar.__len__(self)
 
     def set_cookie(self, cookie: Cookie, *args: Any, **kwargs: Any) -> None:
+        """Store ``cookie`` (an ``http.cookiejar.Cookie``), replacing one of the same
+        domain, path and name.
+
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar, create_cookie
+            >>> jar = RequestsCookieJar()
+            >>> jar.set_cookie(create_cookie("flavour", "oatmeal", domain="httpbin.org"))
+            >>> jar.get_dict()
+            {'flavour': 'oatmeal'}
+        """
         # A quoted value with escaped quotes inside is stored unescaped, as requests does.
         value = cookie.value
         if value is not None and value.startswith('"') and value.endswith('"'):
@@ -262,7 +406,16 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
         super().set_cookie(cookie, *args, **kwargs)
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:
-        """Add the cookies of another jar (copies of them), or the items of a mapping."""
+        """Add the cookies of another jar (copies of them), or the items of a mapping.
+
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar, cookiejar_from_dict
+            >>> jar = RequestsCookieJar()
+            >>> jar.update({"a": "1"})
+            >>> jar.update(cookiejar_from_dict({"b": "2"}))
+            >>> jar.get_dict()
+            {'a': '1', 'b': '2'}
+        """
         if isinstance(other, CookieJar):
             for cookie in other:
                 self.set_cookie(copy.copy(cookie))
@@ -303,13 +456,30 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
             self._cookies_lock = threading.RLock()
 
     def copy(self) -> RequestsCookieJar:
-        """A new jar with copies of these cookies and the same policy."""
+        """A new jar with copies of these cookies and the same policy.
+
+        Examples:
+            >>> from httpcore_lite.cookies import cookiejar_from_dict
+            >>> jar = cookiejar_from_dict({"a": "1"})
+            >>> twin = jar.copy()
+            >>> twin["a"] = "2"
+            >>> jar["a"], twin["a"]
+            ('1', '2')
+        """
         new = RequestsCookieJar()
         new.set_policy(self.get_policy())
         new.update(self)
         return new
 
     def get_policy(self) -> CookiePolicy:
+        """The CookiePolicy that decides which cookies are accepted and sent: an
+        ``http.cookiejar.DefaultCookiePolicy`` unless ``set_policy`` gave another.
+
+        Examples:
+            >>> from httpcore_lite.cookies import RequestsCookieJar
+            >>> RequestsCookieJar().get_policy()
+            <http.cookiejar.DefaultCookiePolicy object at 0x...>
+        """
         policy: CookiePolicy = self._policy  # type: ignore[attr-defined]  # CookieJar's own
         return policy
 
@@ -319,6 +489,12 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
 
 def create_cookie(name: str, value: str, **kwargs: Any) -> Cookie:
     """A Cookie with requests' defaults: any domain, path "/", not secure, a session cookie.
+
+    Examples:
+        >>> from httpcore_lite.cookies import create_cookie
+        >>> cookie = create_cookie("flavour", "oatmeal", domain="httpbin.org", secure=True)
+        >>> cookie.domain, cookie.path, cookie.secure
+        ('httpbin.org', '/', True)
 
     Raises:
         TypeError: a keyword that is not a Cookie field.
@@ -352,8 +528,17 @@ def create_cookie(name: str, value: str, **kwargs: Any) -> Cookie:
 def morsel_to_cookie(morsel: Morsel[Any]) -> Cookie:
     """A Cookie from an ``http.cookies.Morsel``.
 
+    Examples:
+        >>> from http.cookies import SimpleCookie
+        >>> from httpcore_lite.cookies import morsel_to_cookie
+        >>> morsel = SimpleCookie("flavour=oatmeal; Path=/cookies; Max-Age=3600")["flavour"]
+        >>> cookie = morsel_to_cookie(morsel)
+        >>> cookie.name, cookie.value, cookie.path
+        ('flavour', 'oatmeal', '/cookies')
+
     Raises:
         TypeError: a max-age that is not a number.
+        ValueError: an expires that is not a date like ``Wed, 21-Oct-2026 07:28:00 GMT``.
     """
     expires: int | None = None
     if morsel["max-age"]:
@@ -386,7 +571,13 @@ def cookiejar_from_dict(
     overwrite: bool = True,
 ) -> CookieJar:
     """A jar (``cookiejar``, or a new RequestsCookieJar) holding ``cookie_dict``'s cookies.
-    With ``overwrite=False`` a cookie already in the jar keeps its value."""
+    With ``overwrite=False`` a cookie already in the jar keeps its value.
+
+    Examples:
+        >>> from httpcore_lite.cookies import cookiejar_from_dict
+        >>> cookiejar_from_dict({"flavour": "oatmeal"})
+        <RequestsCookieJar[Cookie(version=0, name='flavour', value='oatmeal', ...)]>
+    """
     if cookiejar is None:
         cookiejar = RequestsCookieJar()
     if cookie_dict is not None:
@@ -398,14 +589,28 @@ def cookiejar_from_dict(
 
 
 def as_cookiejar(cookies: Mapping[str, str] | CookieJar | None) -> CookieJar:
-    """``cookies`` itself if it is a CookieJar, else a new jar of the dict's cookies."""
+    """``cookies`` itself if it is a CookieJar, else a new jar of the dict's cookies.
+
+    Examples:
+        >>> from httpcore_lite.cookies import as_cookiejar
+        >>> jar = as_cookiejar({"flavour": "oatmeal"})
+        >>> as_cookiejar(jar) is jar, jar.get_dict()
+        (True, {'flavour': 'oatmeal'})
+    """
     if isinstance(cookies, CookieJar):
         return cookies
     return cookiejar_from_dict(cookies)
 
 
 def merge_cookies(cookiejar: CookieJar, cookies: Mapping[str, str] | CookieJar | None) -> CookieJar:
-    """Add ``cookies`` (a dict or a jar) to ``cookiejar`` and return it.
+    """Add ``cookies`` (a dict or a jar) to ``cookiejar`` and return it. A dict's cookies
+    do not replace cookies of the same name already in the jar; a jar's do.
+
+    Examples:
+        >>> from httpcore_lite.cookies import cookiejar_from_dict, merge_cookies
+        >>> jar = merge_cookies(cookiejar_from_dict({"a": "1"}), {"a": "9", "b": "2"})
+        >>> jar.get_dict()
+        {'a': '1', 'b': '2'}
 
     Raises:
         ValueError: ``cookiejar`` is not a CookieJar.

@@ -1,7 +1,14 @@
 """Hooks: callables run on events of a request's life. ``response`` is the one event.
 
 A hook receives the Response (and the send keyword arguments); if it returns something,
-that replaces the response for the hooks after it and for the caller.
+that replaces the response for the hooks after it and for the caller. Pass hooks as
+``hooks={"response": callable or list}`` to a call, or set them on ``Session.hooks``.
+
+Examples:
+    >>> def show(r, **kwargs):
+    ...     print(r.status_code, r.url)
+    >>> r = httpcore_lite.get("https://httpbin.org/get", hooks={"response": show})
+    200 https://httpbin.org/get
 """
 
 from __future__ import annotations
@@ -15,14 +22,21 @@ Hook = Callable[..., Any]
 
 
 def default_hooks() -> dict[str, list[Hook]]:
-    """A fresh ``{"response": []}``."""
+    """A fresh ``{"response": []}``: where a Request's and a Session's hooks start.
+
+    Examples:
+        >>> from httpcore_lite.hooks import default_hooks
+        >>> default_hooks()
+        {'response': []}
+    """
     return {event: [] for event in HOOKS}
 
 
 def dispatch_hook(key: str, hooks: dict[str, Any] | None, hook_data: Any, **kwargs: Any) -> Any:
     """Run the hooks registered for ``key`` on ``hook_data``; return the final value.
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.hooks import dispatch_hook
         >>> dispatch_hook("response", {"response": [lambda r, **kw: r * 2]}, 21)
         42
     """

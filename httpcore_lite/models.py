@@ -54,6 +54,16 @@ class RequestHooksMixin:
     def register_hook(self, event: str, hook: Any) -> None:
         """Properly register a hook (or an iterable of hooks) for ``event``.
 
+        A hook is called with the Response and the send keyword arguments; if it returns
+        something, that replaces the Response.
+
+        Examples:
+            >>> req = httpcore_lite.Request("GET", "http://httpbin.org/get")
+            >>> req.register_hook("response", lambda r, **kwargs: print(r.status_code, r.url))
+            >>> with httpcore_lite.Session() as s:
+            ...     r = s.send(req.prepare())
+            200 http://httpbin.org/get
+
         Raises:
             ValueError: an event other than "response".
         """
@@ -65,7 +75,14 @@ class RequestHooksMixin:
             self.hooks[event].extend(h for h in hook if callable(h))
 
     def deregister_hook(self, event: str, hook: Any) -> bool:
-        """Deregister a previously registered hook; True if it was registered."""
+        """Deregister a previously registered hook; True if it was registered.
+
+        Examples:
+            >>> req = httpcore_lite.Request("GET", "https://httpbin.org/get")
+            >>> req.register_hook("response", print)
+            >>> req.deregister_hook("response", print), req.deregister_hook("response", print)
+            (True, False)
+        """
         try:
             self.hooks[event].remove(hook)
         except ValueError:
@@ -74,10 +91,16 @@ class RequestHooksMixin:
 
 
 class Request(RequestHooksMixin):
-    """A user-created Request, to be prepared and sent.
+    """A user-created Request, to be prepared (``prepare()`` or
+    ``Session.prepare_request()``) and sent (``Session.send()``). Nothing is checked until
+    it is prepared.
 
-    Example:
-        >>> req = Request("GET", "https://httpbin.org/get", params={"q": "1"})
+    The arguments are those of [`Session.request`][httpcore_lite.sessions.Session.request]
+    (``hooks`` as ``{"response": callable or list}``), and are kept as attributes of the
+    same names.
+
+    Examples:
+        >>> req = httpcore_lite.Request("GET", "https://httpbin.org/get", params={"q": "1"})
         >>> req.prepare().url
         'https://httpbin.org/get?q=1'
     """
@@ -112,10 +135,19 @@ class Request(RequestHooksMixin):
         return f"<Request [{self.method}]>"
 
     def prepare(self) -> PreparedRequest:
-        """The PreparedRequest for transmission.
+        """The PreparedRequest for transmission (without a Session's settings: see
+        ``Session.prepare_request``).
+
+        Examples:
+            >>> req = httpcore_lite.Request("POST", "https://httpbin.org/post", data={"a": "1"})
+            >>> p = req.prepare()
+            >>> p.method, p.body, p.headers["Content-Type"]
+            ('POST', 'a=1', 'application/x-www-form-urlencoded')
 
         Raises:
-            MissingSchema, InvalidURL, InvalidHeader, InvalidJSONError: invalid input.
+            MissingSchema, InvalidURL: a URL without a scheme, or that is not valid.
+            InvalidHeader: a header name or value that is not valid.
+            InvalidJSONError: a ``json`` body that cannot be serialised (NaN, say).
         """
         p = PreparedRequest()
         p.prepare(
@@ -136,17 +168,24 @@ class Request(RequestHooksMixin):
 class PreparedRequest(RequestHooksMixin):
     """The exact bytes-to-be: method, URL, headers and body, as they will be sent.
 
-    Example:
-        >>> p = Request("POST", "http://example.com/post", json={"a": 1}).prepare()
+    Made by ``Request.prepare()`` or ``Session.prepare_request()``; its ``prepare_*`` steps
+    are public, as in requests, but rarely needed one by one.
+
+    Examples:
+        >>> p = httpcore_lite.Request("POST", "https://httpbin.org/post", json={"a": 1}).prepare()
         >>> p.headers["Content-Type"], p.body
         ('application/json', b'{"a": 1}')
     """
 
     # Immutable defaults live on the class, as for Response: one is built per request.
     method: str | None = None
+    """The HTTP method, upper-cased: ``"GET"``."""
     url: str | None = None
+    """The URL to send to, normalised, with the query parameters."""
     headers: CaseInsensitiveDict[Any] = None  # type: ignore[assignment]  # as requests: set by prepare_headers
+    """The headers to send (a CaseInsensitiveDict); Host is added when sending."""
     body: Any = None
+    """The body to send: bytes, a str, a file or an iterator of bytes; None for none."""
     _cookies: Any = None
     _cookie_from_jar = False  # the Cookie header came from ``_cookies``, not the caller
     _body_position: int | object | None = None
@@ -174,8 +213,16 @@ class PreparedRequest(RequestHooksMixin):
     ) -> None:
         """Prepare the entire request. Auth runs last: it may sign the body.
 
+        Examples:
+            >>> p = httpcore_lite.PreparedRequest()
+            >>> p.prepare("GET", "https://httpbin.org/get", params={"q": "1"}, auth=("me", "pw"))
+            >>> p.url, p.headers["Authorization"]
+            ('https://httpbin.org/get?q=1', 'Basic bWU6cHc=')
+
         Raises:
-            MissingSchema, InvalidURL, InvalidHeader, InvalidJSONError: invalid input.
+            MissingSchema, InvalidURL: a URL without a scheme, or that is not valid.
+            InvalidHeader: a header name or value that is not valid.
+            InvalidJSONError: a ``json`` body that cannot be serialised (NaN, say).
         """
         self.prepare_method(method)
         self.prepare_url(url, params)
@@ -187,6 +234,16 @@ class PreparedRequest(RequestHooksMixin):
         self.prepare_hooks(hooks)
 
     def copy(self) -> PreparedRequest:
+        """A copy to change and send again: its headers and hooks are its own; the body is
+        shared.
+
+        Examples:
+            >>> p = httpcore_lite.Request("GET", "https://httpbin.org/get").prepare()
+            >>> q = p.copy()
+            >>> q.headers["X-Attempt"] = "2"
+            >>> "X-Attempt" in p.headers
+            False
+        """
         p = PreparedRequest()
         p.method = self.method
         p.url = self.url
@@ -200,12 +257,35 @@ class PreparedRequest(RequestHooksMixin):
         return p
 
     def prepare_method(self, method: str | bytes | None) -> None:
+        """Set the method, upper-cased (bytes are decoded as ASCII).
+
+        Examples:
+            >>> p = httpcore_lite.PreparedRequest()
+            >>> p.prepare_method(b"patch")
+            >>> p.method
+            'PATCH'
+
+        Raises:
+            UnicodeDecodeError: a bytes method that is not ASCII.
+        """
         self.method = method.decode("ascii") if isinstance(method, bytes) else method
         if self.method is not None:
             self.method = self.method.upper()
 
     def prepare_url(self, url: str | bytes | None, params: Any) -> None:
-        """Raises: MissingSchema, InvalidURL."""
+        """Set the URL, normalised (an IDN host encoded, the path percent-encoded), with
+        ``params`` added to its query.
+
+        Examples:
+            >>> p = httpcore_lite.PreparedRequest()
+            >>> p.prepare_url("https://httpbin.org/get?a=1", {"b": "2"})
+            >>> p.url
+            'https://httpbin.org/get?a=1&b=2'
+
+        Raises:
+            MissingSchema: None, or a URL without a scheme.
+            InvalidURL: a URL that is not valid: no host, a bad port...
+        """
         if url is None:
             raise MissingSchema(
                 "Invalid URL 'None': No scheme supplied. Perhaps you meant https://None?"
@@ -213,7 +293,18 @@ class PreparedRequest(RequestHooksMixin):
         self.url = _urls.prepare_url(url, params)
 
     def prepare_headers(self, headers: Mapping[str, Any] | None) -> None:
-        """Raises: InvalidHeader."""
+        """Set the headers: a CaseInsensitiveDict copy of ``headers``, checked.
+
+        Examples:
+            >>> p = httpcore_lite.PreparedRequest()
+            >>> p.prepare_headers({"Accept": "text/html"})
+            >>> p.headers["accept"]
+            'text/html'
+
+        Raises:
+            InvalidHeader: a name or value that is not str or bytes, or holds CR, LF or
+                NUL, or starts with whitespace.
+        """
         if isinstance(headers, CaseInsensitiveDict):
             check_header_pairs(headers.pairs())
             self.headers = headers.copy()  # names are str already: copy the store whole
@@ -229,6 +320,12 @@ class PreparedRequest(RequestHooksMixin):
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
         """Encode the body: ``files`` as multipart/form-data (with ``data``'s fields), else
         ``data``, else ``json``; set Content-Type and Content-Length (or chunked).
+
+        Examples:
+            >>> p = httpcore_lite.Request("PUT", "https://httpbin.org/put").prepare()
+            >>> p.prepare_body(None, None, json=[1, 2])
+            >>> p.body, p.headers["Content-Length"]
+            (b'[1, 2]', '6')
 
         Raises:
             InvalidJSONError: ``json`` that cannot be serialised (NaN included).
@@ -275,14 +372,29 @@ class PreparedRequest(RequestHooksMixin):
             self.headers["Transfer-Encoding"] = "chunked"
 
     def prepare_content_length(self, body: Any) -> None:
-        """Set Content-Length (or Transfer-Encoding: chunked) for ``body``."""
+        """Set Content-Length (or Transfer-Encoding: chunked) for ``body``.
+
+        Examples:
+            >>> p = httpcore_lite.Request("PUT", "https://httpbin.org/put").prepare()
+            >>> p.body = b"12345"
+            >>> p.prepare_content_length(p.body)
+            >>> p.headers["Content-Length"]
+            '5'
+        """
         if body is None:
             self._set_length(None, None)
         else:
             self._set_length(body, _body.encode_body(body, None).content_length)
 
     def prepare_auth(self, auth: Any, url: str | bytes | None = "") -> None:
-        """Apply ``auth`` (or the URL's user:password) to this request."""
+        """Apply ``auth`` (or the URL's user:password) to this request.
+
+        Examples:
+            >>> p = httpcore_lite.Request("GET", "https://httpbin.org/basic-auth/user/pass").prepare()
+            >>> p.prepare_auth(("user", "pass"))
+            >>> p.headers["Authorization"]
+            'Basic dXNlcjpwYXNz'
+        """
         if auth is None and "@" not in (self.url or ""):
             return
         if auth is None:
@@ -300,6 +412,12 @@ class PreparedRequest(RequestHooksMixin):
         """Set the Cookie header from ``cookies`` (a dict or a CookieJar), the cookies that
         match this request's URL. A Cookie header set by hand is left alone, as in requests
         (cookies are prepared once: call this before changing the URL, not after).
+
+        Examples:
+            >>> p = httpcore_lite.Request("GET", "https://httpbin.org/cookies").prepare()
+            >>> p.prepare_cookies({"flavour": "oatmeal"})
+            >>> p.headers["Cookie"]
+            'flavour=oatmeal'
         """
         from .cookies import as_cookiejar, get_cookie_header  # on first use: see there
 
@@ -310,13 +428,30 @@ class PreparedRequest(RequestHooksMixin):
             self._cookie_from_jar = True
 
     def prepare_hooks(self, hooks: Mapping[str, Any] | None) -> None:
+        """Register ``hooks``: ``{"response": callable or list of callables}``.
+
+        Examples:
+            >>> p = httpcore_lite.PreparedRequest()
+            >>> p.prepare_hooks({"response": [print]})
+            >>> p.hooks
+            {'response': [<built-in function print>]}
+
+        Raises:
+            ValueError: an event other than "response".
+        """
         for event, registered in (hooks or {}).items():
             if registered:
                 self.register_hook(event, registered)
 
     @property
     def path_url(self) -> str:
-        """The path and query to send: ``/get?a=1``."""
+        """The path and query to send: ``/get?a=1``.
+
+        Examples:
+            >>> p = httpcore_lite.Request("GET", "https://httpbin.org/get?a=1#top").prepare()
+            >>> p.path_url
+            '/get?a=1'
+        """
         parts = urlsplit(self.url or "")
         path = parts.path or "/"
         return f"{path}?{parts.query}" if parts.query else path
@@ -328,7 +463,7 @@ _FROM_HEADERS: Final = object()  # Response.encoding not set: derive it from Con
 class Response:
     """The server's response to an HTTP request.
 
-    Example:
+    Examples:
         >>> r = httpcore_lite.get("https://httpbin.org/get")
         >>> r, r.ok, r.headers["content-type"]
         (<Response [200]>, True, 'application/json')
@@ -352,31 +487,42 @@ class Response:
     _next: PreparedRequest | None = None
     _apparent_encoding: str | None = None
     status_code: int = 0
+    """The status code of the response: ``200``."""
     _raw: Any = None
     _body: BodySource | None = None  # where the body comes from until ``raw`` is asked for
     _http_version = 11
     url: str | None = None
+    """The URL of the response: the last one, after redirects."""
     _encoding: Any = _FROM_HEADERS
     _headers: CaseInsensitiveDict[str] | None = None
     _raw_headers: Iterable[tuple[bytes, bytes]] = ()
     _content_encoded: bool | None = None  # what the adapter found in the raw fields
     _sets_cookies: bool | None = None
     reason: str | None = None
+    """The reason phrase of the status line: ``"OK"``."""
     _cookies: Any = None
     _elapsed_seconds = 0.0
     request: PreparedRequest | None = None
+    """The PreparedRequest this is the response to."""
     connection: Any = None
+    """The adapter that sent the request."""
     # Decompression-bomb guards, for a body with a Content-Encoding (None lifts a limit):
     # ``.content`` stops past max_decoded_size decoded bytes; any decoded read stops past
     # 64 MiB decoded at more than max_decoded_ratio times the bytes received. Set them on
     # a response before its body is read (stream=True, or in a response hook), or here.
     max_decoded_size: int | None = MAX_DECODED_SIZE
+    """How many decoded bytes ``content`` reads of a body with a Content-Encoding
+    before it raises DecompressionBombError (1 GiB); None: no limit."""
     max_decoded_ratio: float | None = MAX_DECODED_RATIO
+    """How many times the bytes received a body with a Content-Encoding may decode to,
+    past 64 MiB, however it is read (100); None: no limit."""
 
     def __init__(self) -> None:
         self._content: bytes | bool | None = False
         self._content_consumed = False
         self.history: list[Response] = []
+        """The redirect responses that led to this one, oldest first (and a 401 that an
+        auth answered)."""
 
     def __enter__(self) -> Response:
         return self
@@ -405,6 +551,11 @@ class Response:
 
         Decoded from the received bytes when first read: code that only wants the body
         never pays for them.
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/response-headers?X-Answer=42")
+            >>> r.headers["x-answer"]
+            '42'
         """
         headers = self._headers
         if headers is None:
@@ -417,7 +568,13 @@ class Response:
 
     def header_fields(self, name: str) -> list[str]:
         """Every field called ``name``, each on its own, as received: unlike ``headers``,
-        repeated fields are not joined (Set-Cookie values hold commas of their own)."""
+        repeated fields are not joined (Set-Cookie values hold commas of their own).
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/response-headers?X-Tag=a&X-Tag=b")
+            >>> r.headers["X-Tag"], r.header_fields("x-tag")
+            ('a, b', ['a', 'b'])
+        """
         raw = self._raw_headers
         if not raw:
             value = self.headers.get(name)
@@ -428,7 +585,13 @@ class Response:
     @property
     def cookies(self) -> Any:
         """A RequestsCookieJar of the cookies this response set (its Set-Cookie fields),
-        built when first read."""
+        built when first read.
+
+        Examples:
+            >>> url = "https://httpbin.org/cookies/set?flavour=oatmeal"
+            >>> httpcore_lite.get(url, allow_redirects=False).cookies.get_dict()
+            {'flavour': 'oatmeal'}
+        """
         if self._cookies is None:
             from .cookies import RequestsCookieJar, extract_cookies_to_jar
 
@@ -448,7 +611,14 @@ class Response:
         sets_cookies: bool | None = None,
     ) -> None:
         """For adapters: the header fields as received, decoded when ``headers`` is read;
-        whether a Content-Encoding field and a Set-Cookie field are among them, if known."""
+        whether a Content-Encoding field and a Set-Cookie field are among them, if known.
+
+        Examples:
+            >>> r = httpcore_lite.Response()
+            >>> r.set_raw_headers([(b"Content-Type", b"text/plain"), (b"Set-Cookie", b"a=1")])
+            >>> r.headers["content-type"], r.sets_cookies
+            ('text/plain', True)
+        """
         self._raw_headers = raw
         self._headers = None
         self._content_encoded = content_encoded
@@ -456,14 +626,27 @@ class Response:
 
     @property
     def sets_cookies(self) -> bool:
-        """Whether the response has Set-Cookie fields (cheap when the adapter said so)."""
+        """Whether the response has Set-Cookie fields (cheap when the adapter said so).
+
+        Examples:
+            >>> url = "https://httpbin.org/cookies/set?flavour=oatmeal"
+            >>> httpcore_lite.get(url, allow_redirects=False).sets_cookies
+            True
+        """
         if self._sets_cookies is None:
             self._sets_cookies = bool(self.header_fields("set-cookie"))
         return self._sets_cookies
 
     @property
     def encoding(self) -> str | None:
-        """The encoding ``text`` decodes with: set it, or it comes from Content-Type."""
+        """The encoding ``text`` decodes with: set it, or it comes from Content-Type (its
+        charset; ISO-8859-1 for other text/*, UTF-8 for JSON; else None).
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/encoding/utf8")
+            >>> r.headers["Content-Type"], r.encoding
+            ('text/html; charset=utf-8', 'utf-8')
+        """
         if self._encoding is _FROM_HEADERS:
             self._encoding = get_encoding_from_headers(self.headers)
         encoding: str | None = self._encoding
@@ -475,7 +658,13 @@ class Response:
 
     @property
     def elapsed(self) -> datetime.timedelta:
-        """Time from sending the request to parsing the response head."""
+        """Time from sending the request to parsing the response head (a timedelta).
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/get")
+            >>> 0 < r.elapsed.total_seconds() < 60
+            True
+        """
         import datetime  # on first use: most code never reads elapsed (1.4 ms to import)
 
         return datetime.timedelta(seconds=self._elapsed_seconds)
@@ -485,7 +674,15 @@ class Response:
         self._elapsed_seconds = value.total_seconds()
 
     def set_elapsed(self, seconds: float) -> None:
-        """For adapters and Sessions: the timedelta is built only when read."""
+        """For adapters and Sessions: set ``elapsed`` in seconds (the timedelta is built
+        only when read).
+
+        Examples:
+            >>> r = httpcore_lite.Response()
+            >>> r.set_elapsed(0.25)
+            >>> r.elapsed
+            datetime.timedelta(microseconds=250000)
+        """
         self._elapsed_seconds = seconds
 
     @property
@@ -494,6 +691,11 @@ class Response:
 
         Built when first asked for: most responses are read whole through ``content``,
         which reads the connection directly and needs no file object.
+
+        Examples:
+            >>> with httpcore_lite.get("https://httpbin.org/bytes/4", stream=True) as r:
+            ...     len(r.raw.read())
+            4
         """
         if self._raw is None and self._body is not None:
             from ._raw import RawResponse  # loaded on first use: most responses never need it
@@ -510,7 +712,16 @@ class Response:
         self._body = None
 
     def attach_body(self, source: BodySource, version: int = 11) -> None:
-        """Read the body from ``source`` (for adapters): ``raw`` is built on demand."""
+        """Read the body from ``source`` (for adapters): ``raw`` is built on demand.
+
+        Examples:
+            >>> import io
+            >>> r = httpcore_lite.Response()
+            >>> r.status_code = 200
+            >>> r.attach_body(io.BytesIO(b"hello"))
+            >>> r.content
+            b'hello'
+        """
         self._raw = None
         self._body = source
         self._http_version = version
@@ -524,27 +735,56 @@ class Response:
 
     @property
     def ok(self) -> bool:
-        """True when ``raise_for_status()`` would not raise (status below 400)."""
+        """True when ``raise_for_status()`` would not raise (status below 400).
+
+        Examples:
+            >>> httpcore_lite.get("https://httpbin.org/status/404").ok
+            False
+        """
         return not 400 <= self.status_code < 600
 
     @property
     def is_redirect(self) -> bool:
-        """True for a well-formed redirect that could be followed."""
+        """True for a well-formed redirect that could be followed.
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/redirect/1", allow_redirects=False)
+            >>> r.is_redirect, r.is_permanent_redirect
+            (True, False)
+        """
         return "location" in self.headers and self.status_code in REDIRECT_STATI
 
     @property
     def is_permanent_redirect(self) -> bool:
+        """True for a redirect that says it is permanent: 301 or 308, with a Location.
+
+        Examples:
+            >>> url = "https://httpbin.org/redirect-to?url=/get&status_code=301"
+            >>> httpcore_lite.get(url, allow_redirects=False).is_permanent_redirect
+            True
+        """
         return "location" in self.headers and self.status_code in PERMANENT_REDIRECT_STATI
 
     @property
     def next(self) -> PreparedRequest | None:
-        """The PreparedRequest of the next hop of a redirect not followed, if any."""
+        """The PreparedRequest of the next hop of a redirect not followed, if any.
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/redirect/2", allow_redirects=False)
+            >>> r.next.url
+            'https://httpbin.org/relative-redirect/1'
+        """
         return self._next
 
     @property
     def apparent_encoding(self) -> str:
         """The encoding the body itself suggests: a BOM, then UTF-8 if valid, else latin-1.
-        Computed once per response."""
+        Computed once per response.
+
+        Examples:
+            >>> httpcore_lite.get("https://httpbin.org/encoding/utf8").apparent_encoding
+            'utf-8'
+        """
         if self._apparent_encoding is None:
             self._apparent_encoding = guess_encoding(self.content or b"")
         return self._apparent_encoding
@@ -553,12 +793,22 @@ class Response:
         self, chunk_size: int | None = 1, decode_unicode: bool = False
     ) -> Iterator[Any]:
         """Iterate over the (decoded) body in ``chunk_size`` pieces; with ``stream=True``
-        the body is read as you go and never held whole.
+        the body is read as you go and never held whole. ``decode_unicode=True`` gives
+        text, decoded with ``encoding``.
+
+        Examples:
+            >>> with httpcore_lite.get("https://httpbin.org/bytes/1000", stream=True) as r:
+            ...     [len(chunk) for chunk in r.iter_content(chunk_size=400)]
+            [400, 400, 200]
 
         Raises:
             StreamConsumedError: the streamed body was already read to the end.
             TypeError: a chunk_size that is not an int or None.
-            ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError.
+            ChunkedEncodingError: the body ended early, or its chunked framing was broken.
+            ContentDecodingError: the body does not decode from its Content-Encoding
+                (DecompressionBombError: it decodes to too much).
+            ReadTimeout: the server sent nothing for the read timeout.
+            ConnectionError: the connection broke.
         """
         if self._content_consumed and isinstance(self._content, bool):
             raise StreamConsumedError()
@@ -596,8 +846,15 @@ class Response:
         """Iterate over the body one line at a time, lines ending in CR, LF or CR LF
         (or ``delimiter``), even when a CR LF pair is split between two chunks.
 
+        Examples:
+            >>> with httpcore_lite.get("https://httpbin.org/stream/3", stream=True) as r:
+            ...     len(list(r.iter_lines()))
+            3
+
         Raises:
-            StreamConsumedError, ChunkedEncodingError, ContentDecodingError, ReadTimeout.
+            StreamConsumedError: the streamed body was already read to the end.
+            ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError: as
+                ``iter_content`` raises them.
         """
         chunks = self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode)
         if delimiter is not None:
@@ -608,9 +865,14 @@ class Response:
     def content(self) -> bytes | None:
         """The whole body, decoded from its Content-Encoding, as bytes.
 
+        Examples:
+            >>> httpcore_lite.get("https://httpbin.org/robots.txt").content
+            b'User-agent: *\\nDisallow: /deny\\n'
+
         Raises:
             RuntimeError: the body was already read with ``iter_content``.
-            ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError.
+            ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError: as
+                ``iter_content`` raises them.
             DecompressionBombError: it decodes past ``max_decoded_size`` or
                 ``max_decoded_ratio``.
         """
@@ -650,7 +912,16 @@ class Response:
 
     @property
     def text(self) -> str:
-        """The body as text, decoded with ``encoding`` (or ``apparent_encoding``)."""
+        """The body as text, decoded with ``encoding`` (or ``apparent_encoding``).
+
+        Examples:
+            >>> httpcore_lite.get("https://httpbin.org/robots.txt").text
+            'User-agent: *\\nDisallow: /deny\\n'
+
+        Raises:
+            ChunkedEncodingError, ContentDecodingError, ReadTimeout, ConnectionError: as
+                ``content`` raises them.
+        """
         content = self.content
         if not content:
             return ""
@@ -662,6 +933,10 @@ class Response:
 
     def json(self, **kwargs: Any) -> Any:
         """The body parsed as JSON (``json.loads`` keyword arguments pass through).
+
+        Examples:
+            >>> httpcore_lite.get("https://httpbin.org/json").json()["slideshow"]["title"]
+            'Sample Slide Show'
 
         Raises:
             JSONDecodeError: the body is not valid JSON (also a ``json.JSONDecodeError``).
@@ -687,7 +962,14 @@ class Response:
 
     @property
     def links(self) -> dict[str, dict[str, str]]:
-        """The parsed Link header (RFC 8288), keyed by ``rel`` (or by URL)."""
+        """The parsed Link header (RFC 8288), keyed by ``rel`` (or by URL).
+
+        Examples:
+            >>> link = '<https://httpbin.org/get?page=2>; rel="next"'
+            >>> r = httpcore_lite.get("https://httpbin.org/response-headers", params={"Link": link})
+            >>> r.links["next"]["url"]
+            'https://httpbin.org/get?page=2'
+        """
         header = self.headers.get("link")
         if not header:
             return {}
@@ -698,6 +980,13 @@ class Response:
 
     def raise_for_status(self) -> None:
         """Raise HTTPError for a 4xx or 5xx status; do nothing otherwise.
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/status/404")
+            >>> r.raise_for_status()
+            Traceback (most recent call last):
+            ...
+            httpcore_lite.exceptions.HTTPError: 404 Client Error: NOT FOUND for url: https://httpbin.org/status/404
 
         Raises:
             HTTPError: the status code is from 400 to 599.
@@ -717,7 +1006,13 @@ class Response:
         raise HTTPError(message, response=self)
 
     def close(self) -> None:
-        """Release the connection: back to the pool if the body was read, closed if not."""
+        """Release the connection: back to the pool if the body was read, closed if not.
+        A Response used as a context manager is closed when the block ends.
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/bytes/50000", stream=True)
+            >>> r.close()  # the body was not read: its connection is closed, not reused
+        """
         if self._content_consumed:
             return
         if self._body is not None:

@@ -74,7 +74,17 @@ _MAX_DELAY_DIGITS: Final = 15
 
 
 class RequestHistory(NamedTuple):
-    """One attempt that led to a retry, as ``Retry.history`` records it."""
+    """One attempt that led to a retry, as ``Retry.history`` records it: the ``error``
+    it raised, or the ``status`` of the response it returned (and its
+    ``redirect_location``, for a redirect).
+
+    Examples:
+        >>> from httpcore_lite.exceptions import ReadTimeout
+        >>> from httpcore_lite.retry import Retry
+        >>> Retry(3).increment("GET", "https://httpbin.org/get", error=ReadTimeout("slow")).history
+        (RequestHistory(method='GET', url='https://httpbin.org/get', error=ReadTimeout('slow'),
+                        status=None, redirect_location=None),)
+    """
 
     method: str | None
     url: str | None
@@ -99,7 +109,9 @@ class RetryExhausted(RetryError):
     ``reason`` is the error of the last attempt, or None when that attempt returned a
     response (then ``response`` is it); ``retry`` is the spent policy.
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.exceptions import ConnectTimeout
+        >>> from httpcore_lite.retry import Retry, RetryExhausted
         >>> try:
         ...     Retry(0).increment("GET", "/", error=ConnectTimeout("slow"))
         ... except RetryExhausted as exc:
@@ -126,7 +138,7 @@ def is_connect_error(error: BaseException, *, connecting: bool = False) -> bool:
     ``connecting`` says the error was raised while the connection was being opened (DNS,
     TCP, proxy tunnel), before a byte of the request was written.
 
-    Example:
+    Examples:
         >>> is_connect_error(ConnectionError("refused"), connecting=True)
         True
     """
@@ -140,7 +152,7 @@ def is_read_error(error: BaseException, *, connecting: bool = False) -> bool:
     """Whether ``error`` happened after the request was (maybe) sent: retried only for
     idempotent methods, since the server may have acted on it.
 
-    Example:
+    Examples:
         >>> is_read_error(ReadTimeout("slow")), is_read_error(ConnectionError("reset"))
         (True, True)
     """
@@ -186,7 +198,8 @@ class Retry:
     consecutive error (none after the first), plus up to ``backoff_jitter``, at most
     ``backoff_max``; or what Retry-After says, at most ``retry_after_max`` (6 hours).
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.retry import Retry
         >>> retry = Retry(total=3, backoff_factor=0.5, status_forcelist=[502])
         >>> retry.is_retry("GET", 502), retry.is_retry("POST", 502)
         (True, False)
@@ -326,7 +339,8 @@ class Retry:
     def new(self: _R, **changes: Any) -> _R:
         """A copy of this policy with ``changes`` applied.
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry(3).new(read=0)
             Retry(total=3, connect=None, read=0, redirect=None, status=None)
 
@@ -345,12 +359,10 @@ class Retry:
         """The one front door for requests' ``max_retries``: a Retry passes through, a count
         (or False) becomes a policy; None means ``default``, or ``Retry.DEFAULT`` (3 retries).
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry.from_int(2, redirect=False)
             Retry(total=2, connect=None, read=None, redirect=0, status=None)
-
-        Raises:
-            Nothing.
         """
         if retries is None:
             retries = default if default is not None else cls.DEFAULT
@@ -362,7 +374,8 @@ class Retry:
     def is_exhausted(self) -> bool:
         """Whether any counter went below zero (None and False bound nothing).
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry(0).is_exhausted(), Retry(-1).is_exhausted()
             (False, True)
         """
@@ -375,7 +388,8 @@ class Retry:
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         """Whether a response with ``status_code`` to ``method`` should be retried.
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry(status_forcelist=[502]).is_retry("GET", 502)
             True
         """
@@ -406,7 +420,9 @@ class Retry:
         Pass the ``error`` the attempt raised, or the ``response`` it returned;
         ``connecting=True`` when the error came while opening the connection.
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.exceptions import ReadTimeout
+            >>> from httpcore_lite.retry import Retry
             >>> Retry(3).increment("GET", "/", error=ReadTimeout("slow"))
             Retry(total=2, connect=None, read=None, redirect=None, status=None)
 
@@ -460,7 +476,8 @@ class Retry:
         """Seconds to wait before the next retry: none after the first of a run of errors
         (redirects end a run), then ``backoff_factor * 2 ** (n - 1)`` plus jitter, capped.
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry(backoff_factor=0.5).get_backoff_time()  # no error yet
             0.0
         """
@@ -484,7 +501,8 @@ class Retry:
 
         ``now`` is the current time.time(), for callers with their own clock.
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry().parse_retry_after("120")
             120.0
 
@@ -502,8 +520,10 @@ class Retry:
     def get_retry_after(self, response: ResponseLike, *, now: float | None = None) -> float | None:
         """The response's Retry-After in seconds, or None without one.
 
-        Example:
-            >>> Retry().get_retry_after(r)  # a 503 with "Retry-After: 5"
+        Examples:
+            >>> from httpcore_lite.retry import Retry
+            >>> r = httpcore_lite.get("https://httpbin.org/response-headers?Retry-After=5")
+            >>> Retry().get_retry_after(r)
             5.0
 
         Raises:
@@ -518,7 +538,8 @@ class Retry:
         """Seconds to wait before the next attempt; sleeps not. A positive Retry-After on
         ``response`` wins when respected (a malformed one is ignored), else the backoff.
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry(backoff_factor=1).sleep_for(None)
             0.0
         """
@@ -535,7 +556,8 @@ class Retry:
         """Sleep for ``sleep_for(response)`` seconds (urllib3's API; the library does not
         call this: its loop waits within the request's deadline).
 
-        Example:
+        Examples:
+            >>> from httpcore_lite.retry import Retry
             >>> Retry().sleep()  # returns at once: no backoff configured
         """
         delay = self.sleep_for(response)

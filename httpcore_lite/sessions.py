@@ -105,9 +105,32 @@ def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = Order
 class Session:
     """A Session keeps settings and connections across requests.
 
-    It is a context manager; closing it closes its idle connections.
+    A request's settings are merged once: what the call passes beats what the Session
+    holds (a key the call sets to None removes the Session's), which beats the environment
+    (with ``trust_env``), which beats the defaults. It is a context manager; closing it
+    closes its idle connections.
 
-    Example:
+    Attributes:
+        headers: Sent with every request (a CaseInsensitiveDict): User-Agent,
+            Accept-Encoding, Accept and Connection to start with.
+        cookies: A RequestsCookieJar: the cookies servers set, sent where they match.
+        auth: An auth (or a ``(user, password)`` pair) for every request.
+        proxies: ``{"https": "http://proxy:3128"}``: a proxy per scheme (or
+            ``scheme://host``).
+        hooks: ``{"response": [...]}``: callables run on every response.
+        params: Query parameters added to every URL.
+        stream: Whether responses are streamed (False: bodies are read at once).
+        verify: True to check certificates against certifi's bundle, False not to check,
+            or the path of a CA bundle.
+        cert: A client certificate: a file path, or a ``(cert, key)`` pair.
+        max_redirects: How many redirects a request follows (30).
+        trust_env: Whether the environment counts: proxy variables, REQUESTS_CA_BUNDLE
+            and CURL_CA_BUNDLE, ``.netrc``.
+        timeout: The timeout of a call that passes none; see
+            [`default_timeout`][httpcore_lite.timeouts.default_timeout].
+        adapters: The mounted adapters, by URL prefix, longest first.
+
+    Examples:
         >>> with httpcore_lite.Session() as s:
         ...     s.headers.update({"x-test": "true"})
         ...     s.get("https://httpbin.org/headers")
@@ -138,8 +161,15 @@ class Session:
     _retries: Retry | None = None
 
     def __init__(self, retries: Retry | int | None = None) -> None:
-        """``retries`` (a Retry, or an int as HTTPAdapter's ``max_retries``) applies to every
-        HTTPAdapter mounted without retries of its own; see ``retries``."""
+        """
+        Args:
+            retries: The retry policy of every HTTPAdapter mounted without retries of its
+                own: a Retry, or an int as HTTPAdapter's ``max_retries`` (retries of
+                failures to connect). None: theirs, which is no retries by default.
+
+        Raises:
+            TypeError: ``retries`` that is neither a Retry, an int nor None.
+        """
         self.headers: CaseInsensitiveDict[Any] = default_headers()
         self.auth: Any = None
         self.proxies: dict[str, str] = {}
@@ -161,8 +191,18 @@ class Session:
     @property
     def retries(self) -> Retry | None:
         """The retry policy of every HTTPAdapter mounted without one of its own (None:
-        theirs). Setting it is the short form of mounting adapters with ``max_retries``:
-        ``session.retries = Retry(total=3, backoff_factor=0.5)``."""
+        theirs). Setting it is the short form of mounting adapters with ``max_retries``.
+
+        Examples:
+            >>> from httpcore_lite.retry import Retry
+            >>> s = httpcore_lite.Session()
+            >>> s.retries = Retry(total=3, backoff_factor=0.5)
+            >>> s.get_adapter("https://httpbin.org/").max_retries
+            Retry(total=3, connect=None, read=None, redirect=None, status=None)
+
+        Raises:
+            TypeError: on setting a value that is neither a Retry, an int nor None.
+        """
         return self._retries
 
     @retries.setter
@@ -190,10 +230,17 @@ class Session:
 
     @property
     def cookies(self) -> Any:
-        """The Session's RequestsCookieJar: sent where they match, on every request.
+        """The Session's RequestsCookieJar: the cookies servers set, and any you set; sent
+        where they match, on every request.
 
         Made when first read: a Session that never sees a cookie never loads
         ``http.cookiejar``.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     r = s.get("https://httpbin.org/cookies/set/flavour/oatmeal")
+            ...     s.cookies.get_dict()
+            {'flavour': 'oatmeal'}
         """
         if self._cookies is None:
             from .cookies import RequestsCookieJar
@@ -208,8 +255,17 @@ class Session:
     def prepare_request(self, request: Request) -> PreparedRequest:
         """Merge the Session's settings into ``request`` and prepare it.
 
+        Examples:
+            >>> s = httpcore_lite.Session()
+            >>> s.headers["X-Token"] = "abc"
+            >>> p = s.prepare_request(httpcore_lite.Request("GET", "https://httpbin.org/get"))
+            >>> p.headers["X-Token"]
+            'abc'
+
         Raises:
-            MissingSchema, InvalidURL, InvalidHeader, InvalidJSONError: invalid input.
+            MissingSchema, InvalidURL: a URL without a scheme, or that is not valid.
+            InvalidHeader: a header name or value that is not valid.
+            InvalidJSONError: a ``json`` body that cannot be serialised (NaN, say).
         """
         return self._prepare(
             request.method,
@@ -296,9 +352,45 @@ class Session:
     ) -> Response:
         """Construct a Request, prepare it with the Session's settings, and send it.
 
+        Args:
+            method: The HTTP method: ``"GET"``, ``"POST"``... (in any case).
+            url: The URL to send to, with its scheme.
+            params: Query parameters to add to the URL: a dict, or a list of pairs.
+            data: The body: a dict or a list of pairs (sent form-encoded), bytes, a str, a
+                file or an iterator of bytes.
+            headers: Headers to send, over the Session's (None as a value removes one).
+            cookies: Cookies to send, a dict or a CookieJar, over the Session's.
+            files: Files to upload as multipart/form-data: ``{"name": file}``, or
+                ``{"name": (filename, file, content_type)}``; ``data``'s fields go along.
+            auth: An auth, or a ``(user, password)`` pair for Basic auth.
+            timeout: Seconds to wait: a number, a ``(connect, read)`` pair, a Timeout (which
+                may have a total), or None to wait forever. Not given: the Session's.
+            allow_redirects: Whether to follow redirects.
+            proxies: A proxy per scheme (or ``scheme://host``), over the Session's.
+            hooks: ``{"response": callable or list}``: run on the response.
+            stream: Whether to leave the body to be read as you go (``iter_content``).
+            verify: True to check the server's certificate, False not to, or the path of
+                a CA bundle.
+            cert: A client certificate: a file path, or a ``(cert, key)`` pair.
+            json: An object to send as JSON, when neither ``data`` nor ``files`` is given.
+
+        Returns:
+            The Response, its body already read unless ``stream=True``.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     r = s.request("GET", "https://httpbin.org/get", params={"page": 2})
+            >>> r.url
+            'https://httpbin.org/get?page=2'
+
         Raises:
-            MissingSchema, InvalidSchema, InvalidURL, InvalidHeader: before any socket opens.
-            ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
+            MissingSchema, InvalidSchema, InvalidURL: a URL that cannot be sent to; nothing
+                was sent.
+            InvalidHeader: a header name or value that is not valid; nothing was sent.
+            ConnectionError: DNS failed, the connection was refused or broken (ProxyError
+                and SSLError are ConnectionErrors too).
+            Timeout: a timeout ran out: ConnectTimeout (nothing was sent) or ReadTimeout.
+            TooManyRedirects: more redirects than ``max_redirects``.
         """
         if type(self).prepare_request is Session.prepare_request and not hooks:
             # Nobody overrides prepare_request to see the Request: prepare without one.
@@ -345,43 +437,127 @@ class Session:
         return bundle
 
     def get(self, url: str | bytes, **kwargs: Any) -> Response:
-        """Send a GET request (redirects followed)."""
+        """Send a GET request (redirects followed).
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     s.get("https://httpbin.org/redirect/1").history
+            [<Response [302]>]
+
+        Raises:
+            RequestException: as [`request`][httpcore_lite.sessions.Session.request]
+                raises them.
+        """
         kwargs.setdefault("allow_redirects", True)
         return self.request("GET", url, **kwargs)
 
     def options(self, url: str | bytes, **kwargs: Any) -> Response:
-        """Send an OPTIONS request."""
+        """Send an OPTIONS request.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     s.options("https://httpbin.org/get").headers["Access-Control-Allow-Origin"]
+            '*'
+
+        Raises:
+            RequestException: as [`request`][httpcore_lite.sessions.Session.request]
+                raises them.
+        """
         kwargs.setdefault("allow_redirects", True)
         return self.request("OPTIONS", url, **kwargs)
 
     def head(self, url: str | bytes, **kwargs: Any) -> Response:
-        """Send a HEAD request (redirects not followed by default)."""
+        """Send a HEAD request (redirects not followed by default).
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     s.head("https://httpbin.org/redirect/1")
+            <Response [302]>
+
+        Raises:
+            RequestException: as [`request`][httpcore_lite.sessions.Session.request]
+                raises them.
+        """
         kwargs.setdefault("allow_redirects", False)
         return self.request("HEAD", url, **kwargs)
 
     def post(self, url: str | bytes, data: Any = None, json: Any = None, **kwargs: Any) -> Response:
-        """Send a POST request."""
+        """Send a POST request.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     s.post("https://httpbin.org/post", data={"key": "value"}).json()["form"]
+            {'key': 'value'}
+
+        Raises:
+            RequestException: as [`request`][httpcore_lite.sessions.Session.request]
+                raises them.
+        """
         return self.request("POST", url, data=data, json=json, **kwargs)
 
     def put(self, url: str | bytes, data: Any = None, **kwargs: Any) -> Response:
-        """Send a PUT request."""
+        """Send a PUT request.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     s.put("https://httpbin.org/put", json=[1, 2]).json()["json"]
+            [1, 2]
+
+        Raises:
+            RequestException: as [`request`][httpcore_lite.sessions.Session.request]
+                raises them.
+        """
         return self.request("PUT", url, data=data, **kwargs)
 
     def patch(self, url: str | bytes, data: Any = None, **kwargs: Any) -> Response:
-        """Send a PATCH request."""
+        """Send a PATCH request.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     s.patch("https://httpbin.org/patch", data="text").json()["data"]
+            'text'
+
+        Raises:
+            RequestException: as [`request`][httpcore_lite.sessions.Session.request]
+                raises them.
+        """
         return self.request("PATCH", url, data=data, **kwargs)
 
     def delete(self, url: str | bytes, **kwargs: Any) -> Response:
-        """Send a DELETE request."""
+        """Send a DELETE request.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     s.delete("https://httpbin.org/delete")
+            <Response [200]>
+
+        Raises:
+            RequestException: as [`request`][httpcore_lite.sessions.Session.request]
+                raises them.
+        """
         return self.request("DELETE", url, **kwargs)
 
     def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
         """Send a PreparedRequest through the adapter mounted for its URL.
 
+        The keyword arguments are ``timeout``, ``allow_redirects``, ``stream``, ``verify``,
+        ``cert`` and ``proxies``, as for ``request``; those not given are the Session's.
+        Unlike ``request``, the Session's headers, cookies and auth are not added: that is
+        ``prepare_request``'s work.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     p = httpcore_lite.Request("GET", "http://httpbin.org/get").prepare()
+            ...     s.send(p, timeout=5)
+            <Response [200]>
+
         Raises:
             ValueError: ``request`` is a Request, not a PreparedRequest.
             InvalidSchema: no adapter is mounted for the URL's scheme.
-            ConnectionError, ConnectTimeout, SSLError, ReadTimeout: the exchange failed.
+            ConnectionError: DNS failed, the connection was refused or broken (ProxyError
+                and SSLError are ConnectionErrors too).
+            Timeout: a timeout ran out: ConnectTimeout (nothing was sent) or ReadTimeout.
+            TooManyRedirects: more redirects than ``max_redirects``.
         """
         if isinstance(request, Request):
             raise ValueError("You can only send PreparedRequests.")
@@ -540,13 +716,28 @@ class Session:
         return resolve_proxies(url, given, self.proxies, environment, self.trust_env)
 
     def get_redirect_target(self, resp: Response) -> str | None:
-        """The Location a redirect response points to, or None (override to change)."""
+        """The Location a redirect response points to, or None (override to change).
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     r = s.get("https://httpbin.org/redirect/1", allow_redirects=False)
+            ...     s.get_redirect_target(r)
+            '/get'
+        """
         return redirect_target(resp)
 
     def should_strip_auth(self, old_url: str, new_url: str) -> bool:
         """Whether credentials must be dropped on a redirect from ``old_url`` to ``new_url``
         (override to change): they stay within one origin, and on the http -> https
-        upgrade of the same host on default ports."""
+        upgrade of the same host on default ports.
+
+        Examples:
+            >>> s = httpcore_lite.Session()
+            >>> s.should_strip_auth("http://httpbin.org/a", "https://httpbin.org/b")
+            False
+            >>> s.should_strip_auth("https://httpbin.org/a", "https://example.com/b")
+            True
+        """
         return should_strip_auth(old_url, new_url)
 
     def _refresh_cookies(self, request: PreparedRequest) -> None:
@@ -569,6 +760,15 @@ class Session:
     def get_adapter(self, url: str) -> BaseAdapter:
         """The adapter mounted for the longest prefix of ``url``.
 
+        Examples:
+            >>> s = httpcore_lite.Session()
+            >>> type(s.get_adapter("https://httpbin.org/get")).__name__
+            'HTTPAdapter'
+            >>> s.get_adapter("ftp://example.com/")
+            Traceback (most recent call last):
+            ...
+            httpcore_lite.exceptions.InvalidSchema: No connection adapters were found for 'ftp://example.com/'
+
         Raises:
             InvalidSchema: no adapter's prefix matches.
         """
@@ -579,7 +779,15 @@ class Session:
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
 
     def mount(self, prefix: str, adapter: BaseAdapter) -> None:
-        """Use ``adapter`` for URLs that start with ``prefix``; longer prefixes win."""
+        """Use ``adapter`` for URLs that start with ``prefix``; longer prefixes win.
+
+        Examples:
+            >>> from httpcore_lite.adapters import HTTPAdapter
+            >>> s = httpcore_lite.Session()
+            >>> s.mount("https://api.github.com/", HTTPAdapter(max_retries=3))
+            >>> list(s.adapters)
+            ['https://api.github.com/', 'https://', 'http://']
+        """
         if self._retries is not None:
             self._apply_retries(adapter)
         self.adapters[prefix] = adapter
@@ -587,13 +795,26 @@ class Session:
             self.adapters[key] = self.adapters.pop(key)
 
     def close(self) -> None:
-        """Close every adapter, and so every idle connection."""
+        """Close every adapter, and so every idle connection. A Session used as a context
+        manager is closed when the block ends.
+
+        Examples:
+            >>> s = httpcore_lite.Session()
+            >>> r = s.get("https://httpbin.org/get")
+            >>> s.close()  # the connection r came on is closed
+        """
         for adapter in self.adapters.values():
             adapter.close()
 
 
 def session() -> Session:
-    """A new Session (kept for requests compatibility; use ``Session()``)."""
+    """A new Session (kept for requests compatibility; use ``Session()``).
+
+    Examples:
+        >>> with httpcore_lite.session() as s:
+        ...     s.get("https://httpbin.org/get")
+        <Response [200]>
+    """
     return Session()
 
 

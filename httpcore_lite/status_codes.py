@@ -3,9 +3,12 @@ r"""``codes``: HTTP status codes by name, as attributes or items, with requests'
 Every name works in lower and upper case (``codes.ok``, ``codes.OK``), except the symbolic
 ones that start with a slash or backslash.
 
-Example:
+Examples:
+    >>> from httpcore_lite.status_codes import codes
     >>> codes.teapot, codes["temporary_redirect"], codes.OK
     (418, 307, 200)
+    >>> httpcore_lite.get("https://httpbin.org/status/404").status_code == codes.not_found
+    True
 """
 
 from __future__ import annotations
@@ -87,6 +90,8 @@ _NAMES: Final[dict[int, tuple[str, ...]]] = {
 }
 
 codes = LookupDict(name="status_codes")
+"""HTTP status codes by name (``codes.ok == 200``), also ``httpcore_lite.codes``: a
+LookupDict, so ``codes["ok"]`` works too, and a name it does not know reads as None."""
 
 
 def _register() -> None:

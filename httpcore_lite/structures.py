@@ -22,7 +22,8 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     Iteration, ``keys()`` and ``items()`` give the original case; lookups, ``in`` and
     equality ignore it. This is how HTTP header names behave (RFC 9110 section 5.1).
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.structures import CaseInsensitiveDict
         >>> h = CaseInsensitiveDict({"Content-Type": "text/plain"})
         >>> h["content-type"]
         'text/plain'
@@ -72,16 +73,46 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     # read on every request, so these read the store directly.
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key`` in any case, or ``default``.
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/get")
+            >>> r.headers.get("CONTENT-TYPE"), r.headers.get("X-Missing", "none")
+            ('application/json', 'none')
+        """
         pair = self._store.get(key.lower()) if isinstance(key, str) else None
         return default if pair is None else pair[1]
 
     def items(self) -> ItemsView[str, _VT]:
+        """The (key, value) pairs, each key in the case it was last set in.
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> list(CaseInsensitiveDict({"Accept": "*/*", "X-Id": "7"}).items())
+            [('Accept', '*/*'), ('X-Id', '7')]
+        """
         return _ItemsView(self)
 
     def keys(self) -> KeysView[str]:
+        """The keys, each in the case it was last set in.
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> h = CaseInsensitiveDict({"accept": "*/*"})
+            >>> h["ACCEPT"] = "text/html"
+            >>> list(h.keys())
+            ['ACCEPT']
+        """
         return KeysView(self)
 
     def values(self) -> ValuesView[_VT]:
+        """The values.
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> list(CaseInsensitiveDict({"Accept": "*/*", "X-Id": "7"}).values())
+            ['*/*', '7']
+        """
         return _ValuesView(self)
 
     def pairs(self) -> tuple[tuple[str, _VT], ...]:
@@ -89,6 +120,11 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
 
         The same headers go out on every request of a Session: a snapshot, hashable when
         the values are, lets callers remember what they already worked out about them.
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> CaseInsensitiveDict({"Accept": "*/*", "X-Id": "7"}).pairs()
+            (('Accept', '*/*'), ('X-Id', '7'))
         """
         pairs = self._pairs
         if pairs is None:
@@ -96,6 +132,16 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
         return pairs
 
     def update(self, other: Any = (), /, **kwargs: _VT) -> None:
+        """Set the items of a mapping or of an iterable of pairs, then ``kwargs``'s; a key
+        set again takes the new case.
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> h = CaseInsensitiveDict({"accept": "*/*"})
+            >>> h.update({"Accept": "text/html"}, X_Id="7")
+            >>> h
+            {'Accept': 'text/html', 'X_Id': '7'}
+        """
         self._pairs = None
         store = self._store
         if isinstance(other, CaseInsensitiveDict):
@@ -109,13 +155,25 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, _VT]]) -> CaseInsensitiveDict[_VT]:
-        """A dict of ``pairs``, built without per-item method calls (a later key wins)."""
+        """A dict of ``pairs``, built without per-item method calls (a later key wins).
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> CaseInsensitiveDict.from_pairs([("accept", "*/*"), ("Accept", "text/html")])
+            {'Accept': 'text/html'}
+        """
         new: CaseInsensitiveDict[_VT] = cls()
         new._store = {key.lower(): (key, value) for key, value in pairs}
         return new
 
     def lower_items(self) -> Iterator[tuple[str, _VT]]:
-        """Like ``items()``, with every key in lower case."""
+        """Like ``items()``, with every key in lower case.
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> list(CaseInsensitiveDict({"Content-Type": "text/plain"}).lower_items())
+            [('content-type', 'text/plain')]
+        """
         return ((lower, pair[1]) for lower, pair in self._store.items())
 
     def __eq__(self, other: object) -> bool:
@@ -128,7 +186,16 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     __hash__ = None  # type: ignore[assignment]  # mutable, like dict
 
     def copy(self) -> CaseInsensitiveDict[_VT]:
-        """A shallow copy that keeps the original case of every key."""
+        """A shallow copy that keeps the original case of every key.
+
+        Examples:
+            >>> from httpcore_lite.structures import CaseInsensitiveDict
+            >>> h = CaseInsensitiveDict({"Accept": "*/*"})
+            >>> twin = h.copy()
+            >>> twin["accept"] = "text/html"
+            >>> h, twin
+            ({'Accept': '*/*'}, {'accept': 'text/html'})
+        """
         new: CaseInsensitiveDict[_VT] = CaseInsensitiveDict()
         new._store = self._store.copy()
         new._pairs = self._pairs  # the same pairs: the snapshot holds for both
@@ -159,7 +226,8 @@ class _ValuesView(ValuesView[_VT]):
 class LookupDict(dict[str, Any]):
     """A dict whose items can also be read as attributes; missing keys read as None.
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.structures import LookupDict
         >>> d = LookupDict(name="codes")
         >>> d.ok = 200
         >>> d["ok"], d["missing"]
@@ -178,4 +246,10 @@ class LookupDict(dict[str, Any]):
         return self.__dict__.get(key, None)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The attribute ``key``, or ``default``.
+
+        Examples:
+            >>> httpcore_lite.codes.get("teapot"), httpcore_lite.codes.get("coffee", 0)
+            (418, 0)
+        """
         return self.__dict__.get(key, default)

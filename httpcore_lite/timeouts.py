@@ -32,12 +32,22 @@ def _checked(name: str, value: object) -> float | None:
 class Timeout:
     """How long to wait, in seconds; None waits forever. Frozen, hashable.
 
-    ``connect`` bounds the TCP connect and the TLS handshake; ``read`` bounds each wait for
-    bytes from the server (not the whole body); ``total`` bounds the whole exchange.
+    Pass one as ``timeout=`` wherever requests takes a number or a pair. (Not to be
+    confused with the exception ``httpcore_lite.Timeout``, requests' name for a timeout
+    that ran out.)
 
-    Example:
-        >>> Timeout.coerce((3.05, 27))
-        Timeout(connect=3.05, read=27.0, total=None)
+    Args:
+        connect: Bounds the TCP connect, and again the TLS handshake.
+        read: Bounds each wait for bytes from the server (not the whole body).
+        total: A deadline for the whole call: connecting, every redirect hop, retry and
+            wait between retries, and reading the body (even after ``stream=True`` has
+            returned the response).
+
+    Examples:
+        >>> from httpcore_lite.timeouts import Timeout
+        >>> timeout = Timeout(connect=3.05, read=27, total=60)
+        >>> httpcore_lite.get("https://httpbin.org/get", timeout=timeout)
+        <Response [200]>
 
     Raises:
         ValueError: a value that is not a positive number or None.
@@ -83,6 +93,14 @@ class Timeout:
     @classmethod
     def coerce(cls, value: TimeoutInput) -> Timeout:
         """Normalise every shape requests accepts: a number, a (connect, read) pair, None.
+        A Timeout is returned as it is.
+
+        Examples:
+            >>> from httpcore_lite.timeouts import Timeout
+            >>> Timeout.coerce((3.05, 27))
+            Timeout(connect=3.05, read=27.0, total=None)
+            >>> Timeout.coerce(5)
+            Timeout(connect=5.0, read=5.0, total=None)
 
         Raises:
             ValueError: a tuple that is not a pair, or a value that is not a positive number.
@@ -101,7 +119,16 @@ class Timeout:
         return cls(connect=value, read=value)
 
     def with_total(self, total: float) -> Timeout:
-        """This timeout with ``total`` as its total (what is left of a deadline)."""
+        """This timeout with ``total`` as its total (what is left of a deadline).
+
+        Examples:
+            >>> from httpcore_lite.timeouts import Timeout
+            >>> Timeout.coerce(5).with_total(30)
+            Timeout(connect=5.0, read=5.0, total=30.0)
+
+        Raises:
+            ValueError: a total that is not a positive number.
+        """
         return Timeout(self.connect, self.read, total)
 
 
@@ -122,7 +149,7 @@ class KernelTimeout(float):
 def kernel_timed(connect: float | None, read: float) -> Timeout:
     """A Timeout whose read timeout is a KernelTimeout: what DEFAULT_TIMEOUT is made of.
 
-    Example:
+    Examples:
         >>> kernel_timed(10, 120) == Timeout(connect=10, read=120)
         True
 
@@ -134,11 +161,11 @@ def kernel_timed(connect: float | None, read: float) -> Timeout:
     return timeout
 
 
-#: What a call waits when neither it nor its Session says otherwise: 10 s to connect (and
-#: again for the TLS handshake), 120 s for each wait for bytes from the server. Generous
-#: for slow servers and long downloads (the read timeout bounds each wait, not the body),
-#: yet nothing waits forever.
 DEFAULT_TIMEOUT: Final = kernel_timed(10.0, 120.0)
+"""What a call waits when neither it nor its Session says otherwise, and
+HTTPCORE_LITE_TIMEOUT is not set: 10 s to connect (and again for the TLS handshake), 120 s
+for each wait for bytes from the server. Generous for slow servers and long downloads
+(the read timeout bounds each wait, not the body), yet nothing waits forever."""
 
 TIMEOUT_VARIABLE: Final = "HTTPCORE_LITE_TIMEOUT"
 
@@ -147,7 +174,8 @@ def default_timeout(environ: Mapping[str, str] | None = None) -> Timeout | None:
     """The timeout a new Session starts with: HTTPCORE_LITE_TIMEOUT when set (seconds for
     both, ``connect,read``, or ``none`` to wait forever), else DEFAULT_TIMEOUT.
 
-    Example:
+    Examples:
+        >>> from httpcore_lite.timeouts import DEFAULT_TIMEOUT, default_timeout
         >>> default_timeout({"HTTPCORE_LITE_TIMEOUT": "3.05,27"})
         Timeout(connect=3.05, read=27.0, total=None)
         >>> default_timeout({}) is DEFAULT_TIMEOUT
@@ -177,7 +205,7 @@ class Deadline:
     """The moment (``time.monotonic()``) by which an exchange must be over, from a total
     budget: every wait is cut to what is left of it.
 
-    Example:
+    Examples:
         >>> deadline = Deadline(5.0)
         >>> deadline.cut(30.0) <= 5.0
         True

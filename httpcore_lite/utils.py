@@ -314,7 +314,7 @@ def decode_headers(raw: Iterable[tuple[bytes, bytes]]) -> CaseInsensitiveDict[st
 def environment_values(names: tuple[str, ...]) -> dict[str, str]:
     """The variables of ``names`` that are set in ``os.environ``, with their values.
 
-    Example:
+    Examples:
         >>> os.environ["GREETING"] = "hello"
         >>> environment_values(("GREETING", "NO_SUCH_VARIABLE"))
         {'GREETING': 'hello'}
