@@ -91,6 +91,8 @@ def _prepare_url(url: str | bytes, params: Any) -> str:
         raise InvalidURL(f"Invalid URL {url!r}: {exc}") from exc
     if parts.scheme.lower() == UNIX_SCHEME:
         netloc = parts.netloc  # a socket path: case and escapes are the file system's
+        if not netloc:
+            raise InvalidURL(f"Invalid URL {url!r}: no socket path (percent-encode it as the host)")
     elif parts.scheme and parts.scheme.lower() not in DEFAULT_PORTS:
         return url  # "git+https://", say: no adapter will take it (unless one is mounted)
     elif not parts.scheme:

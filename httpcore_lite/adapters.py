@@ -25,7 +25,7 @@ from ._transport.network import is_connect_phase
 from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
 from ._transport.proxy import Proxy
 from ._transport.tls import TLSConfig
-from ._urls import SplitURL, split_url
+from ._urls import UNIX_SCHEME, SplitURL, split_url
 from .auth import _basic_auth_str
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException, RetryError
 from .models import PreparedRequest, Response
@@ -120,6 +120,9 @@ class HTTPAdapter(BaseAdapter):
             once the request may have reached the server). 0 (or None): no retries.
         pool_block: Whether a request waits for a connection (up to its connect timeout)
             when ``pool_maxsize`` are in use, rather than opening one more.
+        uds: The path of a Unix domain socket to send every request to, whatever host
+            its URL names (which still goes in the Host header). (An ``http+unix://`` URL
+            names its socket itself, and needs no such adapter.)
 
     Examples:
         >>> from httpcore_lite.adapters import HTTPAdapter
@@ -138,6 +141,7 @@ class HTTPAdapter(BaseAdapter):
         "_pool_connections",
         "_pool_maxsize",
         "_pool_block",
+        "uds",
     )
 
     def __init__(
@@ -146,8 +150,10 @@ class HTTPAdapter(BaseAdapter):
         pool_maxsize: int = DEFAULT_POOLSIZE,
         max_retries: Any = DEFAULT_RETRIES,
         pool_block: bool = DEFAULT_POOLBLOCK,
+        uds: str | None = None,
     ) -> None:
         self.max_retries = max_retries
+        self.uds = uds
         # A Session's ``retries`` applies to adapters made without retries of their own.
         self.has_own_retries = max_retries not in (None, DEFAULT_RETRIES)
         self._pool_connections = pool_connections
@@ -239,7 +245,11 @@ class HTTPAdapter(BaseAdapter):
         retries = self._max_retries
         try:
             # Without proxies (the common case) this costs one truth test.
-            proxy = self._proxy_for(request.url or "", proxies, verify) if proxies else None
+            proxy = (
+                self._proxy_for(request.url or "", proxies, verify)
+                if proxies and self.uds is None
+                else None
+            )
             timeout_setting = Timeout.coerce(timeout)
         except RequestException as exc:
             exc.request = exc.request or request
@@ -255,6 +265,8 @@ class HTTPAdapter(BaseAdapter):
                 retries = _retry_after_error(retries, request, exc, deadline)  # or raises
                 continue
             response = self.build_response(request, pooled)
+            if retries is not self._max_retries:  # some were taken: Response.metrics says
+                response._retries = len(retries.history)
             status = response.status_code
             if status in self._retry_statuses:
                 after = _retry_after_status(retries, request, response, deadline)
@@ -281,6 +293,8 @@ class HTTPAdapter(BaseAdapter):
             cert if cert is None or isinstance(cert, str) else _normalise_cert(cert),
             proxy,
         )
+        if self.uds is not None:
+            key = key._replace(unix_socket=self.uds)
         if verify is False and (
             key.tls is not None or (proxy is not None and proxy.tls is not None)
         ):
@@ -379,6 +393,7 @@ class HTTPAdapter(BaseAdapter):
         response.url = req.url
         response.request = req
         response.connection = self
+        response._record = pooled.record
         return response
 
     def close(self) -> None:
@@ -570,6 +585,13 @@ def _plan(
     proxy: Proxy | None,
 ) -> tuple[PoolKey, RequestHead]:
     split = split_url(url)
+    if split.origin.scheme == UNIX_SCHEME:  # the socket named by the URL
+        head = RequestHead(
+            method.encode("ascii"),
+            split.target.encode("ascii"),
+            encode_headers(split.host_header, headers),
+        )
+        return PoolKey(split.origin, None, None, split.origin.host), head
     if proxy is not None:
         return _plan_through(proxy, split, method, headers, verify, cert)
     tls = TLSConfig(verify=verify, cert=cert) if split.origin.scheme == "https" else None

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import datetime
 
     from ._raw import BodySource
+    from .metrics import ExchangeRecord, Metrics, Timings
 
 # RFC 9110 section 15.4: the redirects requests follows.
 REDIRECT_STATI: Final = frozenset({301, 302, 303, 307, 308})
@@ -65,7 +66,7 @@ class RequestHooksMixin:
             200 http://httpbin.org/get
 
         Raises:
-            ValueError: an event other than "response".
+            ValueError: an event other than "request" and "response".
         """
         if event not in self.hooks:
             raise ValueError(f'Unsupported event specified, with event name "{event}"')
@@ -193,7 +194,7 @@ class PreparedRequest(RequestHooksMixin):
 
     def __init__(self) -> None:
         # default_hooks(), written out: one PreparedRequest is made per request.
-        self.hooks: dict[str, list[Callable[..., Any]]] = {"response": []}
+        self.hooks: dict[str, list[Callable[..., Any]]] = {"request": [], "response": []}
 
     def __repr__(self) -> str:
         return f"<PreparedRequest [{self.method}]>"
@@ -434,10 +435,10 @@ class PreparedRequest(RequestHooksMixin):
             >>> p = httpcore_lite.PreparedRequest()
             >>> p.prepare_hooks({"response": [print]})
             >>> p.hooks
-            {'response': [<built-in function print>]}
+            {'request': [], 'response': [<built-in function print>]}
 
         Raises:
-            ValueError: an event other than "response".
+            ValueError: an event other than "request" and "response".
         """
         for event, registered in (hooks or {}).items():
             if registered:
@@ -502,6 +503,8 @@ class Response:
     """The reason phrase of the status line: ``"OK"``."""
     _cookies: Any = None
     _elapsed_seconds = 0.0
+    _record: ExchangeRecord | None = None  # the transport's stamps, for timings and metrics
+    _retries = 0  # retries the adapter's policy took before this response
     request: PreparedRequest | None = None
     """The PreparedRequest this is the response to."""
     connection: Any = None
@@ -825,10 +828,40 @@ class Response:
 
     def _stream_chunks(self, chunk_size: int | None) -> Iterator[bytes]:
         raw = self.raw
-        if raw is not None:
+        if raw is not None and not hasattr(raw, "stream"):
+            # A plain file object an adapter set (requests' recipe: ``io.BytesIO(data)``).
+            while chunk := raw.read(chunk_size or ITER_CHUNK_SIZE):
+                yield chunk
+        elif raw is not None:
             self._hand_limits_to(raw)
             yield from raw.stream(chunk_size, decode_content=True)
         self._content_consumed = True
+
+    @property
+    def timings(self) -> Timings | None:
+        """Seconds spent in each step of the exchange (a Timings: dns, connect, tls, send,
+        wait, body, total); None for a response no HTTPAdapter made (a mock's, say).
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/get")
+            >>> r.timings.total >= r.timings.send + r.timings.wait
+            True
+        """
+        record = self._record
+        return None if record is None else record.timings()
+
+    @property
+    def metrics(self) -> Metrics | None:
+        """Bytes sent and received on the wire, whether the connection was reused, and the
+        retries taken (a Metrics); None for a response no HTTPAdapter made.
+
+        Examples:
+            >>> r = httpcore_lite.get("https://httpbin.org/bytes/100")
+            >>> r.metrics.bytes_received > 100, r.metrics.retries
+            (True, 0)
+        """
+        record = self._record
+        return None if record is None else record.metrics(self._retries)
 
     def _hand_limits_to(self, raw: Any) -> None:
         """Our decompression-bomb limits, for a RawResponse (which applies them); another

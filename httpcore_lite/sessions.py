@@ -30,7 +30,7 @@ from .exceptions import (
     RequestException,
     TooManyRedirects,
 )
-from .hooks import default_hooks, dispatch_hook
+from .hooks import default_hooks, dispatch_hook, observe_request
 from .models import PreparedRequest, Request, Response
 from .retry import Retry
 from .structures import CaseInsensitiveDict
@@ -94,12 +94,16 @@ def merge_setting(
 
 def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = OrderedDict) -> Any:
     """The request's hooks, or the Session's when the request has none (as requests: a
-    request's "response" hooks replace the Session's, they do not add to them)."""
-    if session_hooks is None or session_hooks.get("response") == []:
+    request's hooks for an event replace the Session's, they do not add to them)."""
+    if session_hooks is None or not any(session_hooks.values()):
         return request_hooks
-    if request_hooks is None or request_hooks.get("response") == []:
+    if request_hooks is None or not any(request_hooks.values()):
         return session_hooks
-    return merge_setting(request_hooks, session_hooks, dict_class)
+    merged = dict_class(session_hooks)
+    for event, hooks in request_hooks.items():
+        if hooks:  # (an event the request has no hooks for keeps the Session's)
+            merged[event] = hooks
+    return merged
 
 
 class Session:
@@ -117,7 +121,8 @@ class Session:
         auth: An auth (or a ``(user, password)`` pair) for every request.
         proxies: ``{"https": "http://proxy:3128"}``: a proxy per scheme (or
             ``scheme://host``).
-        hooks: ``{"response": [...]}``: callables run on every response.
+        hooks: ``{"request": [...], "response": [...]}``: callables run on every request
+            before it is sent, and on every response.
         params: Query parameters added to every URL.
         stream: Whether responses are streamed (False: bodies are read at once).
         verify: True to check certificates against certifi's bundle, False not to check,
@@ -367,7 +372,8 @@ class Session:
                 may have a total), or None to wait forever. Not given: the Session's.
             allow_redirects: Whether to follow redirects.
             proxies: A proxy per scheme (or ``scheme://host``), over the Session's.
-            hooks: ``{"response": callable or list}``: run on the response.
+            hooks: ``{"request"/"response": callable or list}``: run on the request before
+                it is sent, and on the response.
             stream: Whether to leave the body to be read as you go (``iter_content``).
             verify: True to check the server's certificate, False not to, or the path of
                 a CA bundle.
@@ -600,6 +606,9 @@ class Session:
         adapter = self.get_adapter(request.url or "")
         if deadline is not None:
             kwargs = {**kwargs, "timeout": _what_is_left(kwargs["timeout"], deadline, request)}
+        hooks = request.hooks
+        if hooks and hooks.get("request"):
+            observe_request(hooks, request, kwargs)
         start = perf_counter()
         response = adapter.send(request, **kwargs)
         response.set_elapsed(perf_counter() - start)
@@ -607,7 +616,6 @@ class Session:
             self._store_cookies(request, response)
         if request._auth is not None:
             response = self._answer_challenge(request, response, kwargs, deadline)
-        hooks = request.hooks
         if hooks and hooks.get("response"):
             response = dispatch_hook("response", hooks, response, **kwargs)
         return response
@@ -758,7 +766,8 @@ class Session:
             raise
 
     def get_adapter(self, url: str) -> BaseAdapter:
-        """The adapter mounted for the longest prefix of ``url``.
+        """The adapter mounted for the longest prefix of ``url``; for an ``http+unix://``
+        URL with none of its own, the one for ``http://``.
 
         Examples:
             >>> s = httpcore_lite.Session()
@@ -776,6 +785,10 @@ class Session:
         for prefix, adapter in self.adapters.items():
             if lowered.startswith(prefix.lower()):
                 return adapter
+        if lowered.startswith("http+unix://") and "http://" in self.adapters:
+            # HTTP over a Unix socket: the http adapter speaks it (one fewer adapter per
+            # Session, and ``adapters`` lists what requests' does).
+            return self.adapters["http://"]
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
 
     def mount(self, prefix: str, adapter: BaseAdapter) -> None:
@@ -793,6 +806,31 @@ class Session:
         self.adapters[prefix] = adapter
         for key in [k for k in self.adapters if len(k) < len(prefix)]:
             self.adapters[key] = self.adapters.pop(key)
+
+    def pool_statistics(self) -> dict[str, dict[str, int]]:
+        """The connections of this Session's adapters, per origin: ``idle`` and ``active``
+        now, and how many were ``opened``, ``reused`` and ``discarded`` (closed by the pool:
+        stale, expired, broken, closed early or surplus) since the Session was made.
+
+        Examples:
+            >>> with httpcore_lite.Session() as s:
+            ...     for _ in range(3):
+            ...         r = s.get("https://httpbin.org/get")
+            ...     s.pool_statistics()["https://httpbin.org:443"]
+            {'idle': 1, 'active': 0, 'opened': 1, 'reused': 2, 'discarded': 0}
+        """
+        merged: dict[str, dict[str, int]] = {}
+        seen = set()
+        for adapter in self.adapters.values():
+            pool = getattr(adapter, "poolmanager", None)
+            if pool is None or id(pool) in seen or not hasattr(pool, "statistics"):
+                continue
+            seen.add(id(pool))
+            for origin, counts in pool.statistics().items():
+                into = merged.setdefault(origin, dict.fromkeys(counts, 0))
+                for name, count in counts.items():
+                    into[name] = into.get(name, 0) + count
+        return merged
 
     def close(self) -> None:
         """Close every adapter, and so every idle connection. A Session used as a context

@@ -620,13 +620,20 @@ def connect_tcp(
         error.phase = RESOLVING
         raise error from exc
     resolved = time.monotonic()
-    if len(addresses) == 1:  # the usual case: one address, one blocking connect
-        family, sock_type, proto, _, address = addresses[0]
-        stream = _connect_one(family, sock_type, proto, address, host, port, timeout, timeout)
-    else:
-        give_up_at = None if timeout is None else resolved + timeout
-        sock = _happy_eyeballs(_interleaved(addresses), host, port, give_up_at, timeout)
-        stream = NetworkStream(sock, host, port)
+    try:
+        if len(addresses) == 1:  # the usual case: one address, one blocking connect
+            family, sock_type, proto, _, address = addresses[0]
+            stream = _connect_one(family, sock_type, proto, address, host, port, timeout, timeout)
+        else:
+            give_up_at = None if timeout is None else resolved + timeout
+            sock = _happy_eyeballs(_interleaved(addresses), host, port, give_up_at, timeout)
+            stream = NetworkStream(sock, host, port)
+    except ConnectTimeout as exc:
+        if deadline is None or deadline.remaining() > 0.001:
+            raise
+        # The wait was cut to what was left of the deadline: say so, not "after 0.29 s".
+        error = _timeout_error(CONNECTING, host, port, f": {deadline.describe()}")
+        raise with_context(error, CONNECTING, None) from exc
     stream.deadline = deadline
     stream.setup = (resolved - started, time.monotonic() - resolved, 0.0)
     return stream
@@ -655,6 +662,9 @@ def connect_unix(
     except OSError as exc:
         sock.close()
         raise _map_error(exc, CONNECTING, path, 0, timeout) from exc
+    except BaseException:  # KeyboardInterrupt, say: the socket must not leak
+        sock.close()
+        raise
     stream = NetworkStream(sock, path, 0)
     stream.deadline = deadline
     stream.setup = (0.0, time.monotonic() - started, 0.0)
@@ -798,4 +808,7 @@ def _connect_one(
     except OSError as exc:
         sock.close()
         raise _map_error(exc, CONNECTING, host, port, budget) from exc
+    except BaseException:  # KeyboardInterrupt, say: the socket must not leak
+        sock.close()
+        raise
     return NetworkStream(sock, host, port)

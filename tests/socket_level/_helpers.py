@@ -4,10 +4,12 @@ sockets that refuse or never accept. Nothing here sleeps to synchronise."""
 from __future__ import annotations
 
 import contextlib
+import os
 import select
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from ..servers import Handler, RawServer, response
 
@@ -107,3 +109,26 @@ def full_backlog_listener() -> Iterator[str]:
         for sock in fillers:
             sock.close()
         listener.close()
+
+
+def client_sockets_to(port: int) -> int:
+    """How many of this process's open sockets have ``port`` as their remote port.
+
+    A connection the client closed is gone from here at once (a socket in TIME_WAIT has no
+    descriptor); one left open, pooled or merely unreferenced, is still counted. The
+    server's own sockets have ``port`` as their local port and are not counted.
+    """
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[9] in inodes:
+                    count += 1
+    return count

@@ -183,6 +183,7 @@ def test_a_connect_that_hangs_is_cut_at_the_deadline() -> None:
         error, elapsed = _timed(lambda: requests.get(url, timeout=Timeout(connect=5, total=0.3)))
     assert isinstance(error, requests.exceptions.ConnectTimeout)
     assert "connecting to" in str(error)
+    assert "the total timeout ran out" in str(error)
     assert elapsed < 0.9
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import os
 import socket
 import ssl
 import struct
@@ -47,7 +46,13 @@ from httpcore_lite.exceptions import InsecureRequestWarning
 from httpcore_lite.timeouts import Timeout
 
 from ..servers import Handler, RawServer, keep_alive_handler, response
-from ._helpers import answer_once, free_port, full_backlog_listener, per_connection
+from ._helpers import (
+    answer_once,
+    client_sockets_to,
+    free_port,
+    full_backlog_listener,
+    per_connection,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -67,29 +72,6 @@ def _reset(conn: socket.socket) -> None:
 
 def _lines(server: RawServer) -> list[bytes]:
     return [request.split(b"\r\n", 1)[0] for request in server.requests]
-
-
-def client_sockets_to(port: int) -> int:
-    """How many of this process's open sockets have ``port`` as their remote port.
-
-    A connection the client closed is gone from here at once (a socket in TIME_WAIT has no
-    descriptor); one left open, pooled or merely unreferenced, is still counted. The
-    server's own sockets have ``port`` as their local port and are not counted.
-    """
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            target = os.readlink(f"/proc/self/fd/{fd}")
-            if target.startswith("socket:["):
-                inodes.add(target[len("socket:[") : -1])
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[9] in inodes:
-                    count += 1
-    return count
 
 
 def assert_no_wrapper(exc: BaseException) -> None:

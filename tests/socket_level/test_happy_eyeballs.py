@@ -9,7 +9,6 @@ The name is the one fake part: ``socket.getaddrinfo`` answers for it with both a
 from __future__ import annotations
 
 import contextlib
-import os
 import select
 import socket
 import time
@@ -21,7 +20,7 @@ import httpcore_lite as requests
 from httpcore_lite._transport import network
 
 from ..servers import RawServer, response
-from ._helpers import answer_each
+from ._helpers import answer_each, client_sockets_to
 
 Serve = Callable[..., RawServer]
 NAME = "dual.test"
@@ -61,10 +60,6 @@ def stalled_v6_listener(port: int) -> Iterator[None]:
         listener.close()
 
 
-def _open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
 @pytest.fixture
 def v4_server(serve: Serve) -> RawServer:
     return serve(answer_each(response(b"over IPv4")))
@@ -74,12 +69,13 @@ def test_a_stalled_ipv6_address_loses_to_ipv4(
     v4_server: RawServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with stalled_v6_listener(v4_server.port), resolving(monkeypatch, v4_server.port):
-        fds = _open_fds()
+        sockets = client_sockets_to(v4_server.port)  # the filler of the IPv6 queue
         start = time.monotonic()
         with requests.Session() as s:
             r = s.get(f"http://{NAME}:{v4_server.port}/", timeout=(5, 5))
         elapsed = time.monotonic() - start
-        assert _open_fds() == fds  # the IPv6 attempt was closed, the session too
+        # The IPv6 attempt was closed, and the IPv4 connection with the session.
+        assert client_sockets_to(v4_server.port) == sockets
     assert r.text == "over IPv4"
     # The IPv4 attempt started one attempt delay after the IPv6 one, not after the 5 s
     # connect timeout.

@@ -357,8 +357,9 @@ def test_trailing_whitespace_and_empty_value_are_allowed() -> None:
 def test_hooks_are_registered() -> None:
     p = prepare(hooks={"response": [print, repr]})
     assert p.hooks["response"] == [print, repr]
+    assert Request("GET", URL, hooks={"request": print}).hooks["request"] == [print]
     with pytest.raises(ValueError):
-        Request("GET", URL, hooks={"request": print})
+        Request("GET", URL, hooks={"sent": print})
 
 
 # -- details requests users can see (from an audit against requests 2.34) -------------------

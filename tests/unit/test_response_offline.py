@@ -47,6 +47,7 @@ class FakePooled(ChunkSource):
     def __init__(self, status: int, headers: list[tuple[bytes, bytes]], *pieces: bytes) -> None:
         super().__init__(*pieces)
         self.head = ResponseHead(status, "OK", headers, "1.1")
+        self.record = None  # no transport: no timings
 
 
 def streamed_response(*pieces: bytes, headers: dict[str, str] | None = None) -> Response:

@@ -136,11 +136,16 @@ def test_a_dns_label_longer_than_63_characters_is_refused() -> None:
 
 
 def test_other_schemes_pass_prepare_and_fail_at_send(no_network: list[str]) -> None:
-    p = httpcore_lite.Request("GET", "http+unix://%2Frun%2Fx.sock/info").prepare()
-    assert p.url == "http+unix://%2Frun%2Fx.sock/info"
+    p = httpcore_lite.Request("GET", "git+https://example.com/repo.git").prepare()
+    assert p.url == "git+https://example.com/repo.git"
     with httpcore_lite.Session() as s, pytest.raises(httpcore_lite.exceptions.InvalidSchema):
         s.send(p)
     assert no_network == []
+
+
+def test_a_unix_socket_url_keeps_its_path_as_written() -> None:
+    p = httpcore_lite.Request("GET", "http+unix://%2Frun%2FMy.sock/info", params={"a": "b"})
+    assert p.prepare().url == "http+unix://%2Frun%2FMy.sock/info?a=b"
 
 
 @pytest.mark.parametrize(
