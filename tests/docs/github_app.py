@@ -1,5 +1,6 @@
 """A small local imitation of the GitHub REST API endpoints the guide uses: the API root,
-/user (Basic or token auth), /emojis, /search/repositories, and 404s in GitHub's shape.
+/user (Basic or token auth), /emojis, /search/repositories (with ``text_matches`` when the
+Accept header asks for the text-match media type), and 404s in GitHub's shape.
 
 Deterministic: the same request always gets the same answer, so that the guide's examples
 can show their output and the tests can check it.
@@ -46,6 +47,8 @@ REPOSITORIES = [
     {"name": "curl", "full_name": "curl/curl", "language": "C", "stars": 35000},
 ]
 NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+# The media type that asks the search API for the matched terms' positions.
+TEXT_MATCH = "application/vnd.github.text-match+json"
 UNAUTHORIZED = {
     "message": "Requires authentication",
     "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
@@ -69,7 +72,8 @@ def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[byte
     if path == "/emojis":
         return _json(start_response, "200 OK", EMOJIS)
     if path == "/search/repositories":
-        return _json(start_response, "200 OK", _search(query))
+        text_match = TEXT_MATCH in environ.get("HTTP_ACCEPT", "")
+        return _json(start_response, "200 OK", _search(query, text_match))
     return _json(start_response, "404 Not Found", NOT_FOUND)
 
 
@@ -86,12 +90,28 @@ def _authorized(header: str) -> bool:
     return (user, password) == (USER, PASSWORD)
 
 
-def _search(query: dict[str, list[str]]) -> dict[str, Any]:
+def _search(query: dict[str, list[str]], text_match: bool = False) -> dict[str, Any]:
     terms = " ".join(query.get("q", [""])).split()
     items = [repo for repo in REPOSITORIES if _matches(repo, terms)]
     if query.get("sort") == ["stars"]:
         items.sort(key=lambda repo: -int(repo["stars"]))
+    if text_match:
+        items = [{**repo, "text_matches": _text_matches(repo, terms)} for repo in items]
     return {"total_count": len(items), "incomplete_results": False, "items": items}
+
+
+def _text_matches(repo: dict[str, Any], terms: list[str]) -> list[dict[str, Any]]:
+    """Where the free-text terms occur in the full name, in GitHub's shape."""
+    fragment = str(repo["full_name"])
+    matches = []
+    for term in terms:
+        if ":" in term:
+            continue  # a qualifier (language:python) matches no text
+        start = fragment.lower().find(term.lower())
+        if start >= 0:
+            text = fragment[start : start + len(term)]
+            matches.append({"text": text, "indices": [start, start + len(term)]})
+    return [{"property": "full_name", "fragment": fragment, "matches": matches}]
 
 
 def _matches(repo: dict[str, Any], terms: list[str]) -> bool:
