@@ -43,7 +43,7 @@ def parse_items(items: Sequence[str]) -> Items:
     """Sort ``items`` into headers, query parameters and JSON fields (HTTPie's syntax;
     the first separator in an item decides).
 
-    Example:
+    Examples:
         >>> parse_items(["X-Id:7", "q==h11", "name=Ada", "age:=36"])
         Items(headers={'X-Id': '7'}, params=[('q', 'h11')], fields={'name': 'Ada', 'age': 36})
 
@@ -107,7 +107,7 @@ def main(
 ) -> int:
     """Run the command line; returns the exit code.
 
-    Example:
+    Examples:
         >>> main(["https://httpbin.org/status/404"])
         4
     """
@@ -150,7 +150,7 @@ def _run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def exit_code(status: int) -> int:
     """The exit code for a final status: 0, 3, 4 or 5 by its class.
 
-    Example:
+    Examples:
         >>> exit_code(200), exit_code(301), exit_code(404), exit_code(503)
         (0, 3, 4, 5)
     """

@@ -18,7 +18,7 @@ class Timings(NamedTuple):
     ``stream=True``); ``total``, from the start of the connection (or of the request, on a
     reused one) to the end of the body (None while it is unread).
 
-    Example:
+    Examples:
         >>> r = httpcore_lite.get("https://httpbin.org/get")
         >>> r.timings.total >= r.timings.wait > 0
         True
@@ -38,7 +38,7 @@ class Metrics(NamedTuple):
     as sent, before decoding), whether the connection was a reused one, and how many
     retries the adapter's Retry policy took before this response.
 
-    Example:
+    Examples:
         >>> with httpcore_lite.Session() as s:
         ...     first, second = s.get("https://httpbin.org/get"), s.get("https://httpbin.org/get")
         >>> first.metrics.connection_reused, second.metrics.connection_reused

@@ -20,7 +20,7 @@ from .testing import MockAdapter, mocked
 def httpcore_mock() -> Iterator[MockAdapter]:
     """Routes for this test's requests; an unmatched request raises NoMatchingRoute.
 
-    Example:
+    Examples:
         >>> def test_greeting(httpcore_mock):
         ...     httpcore_mock.add("GET", "https://api.test/hello", json={"hi": "there"})
         ...     assert httpcore_lite.get("https://api.test/hello").json() == {"hi": "there"}

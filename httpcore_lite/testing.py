@@ -44,19 +44,30 @@ class NoMatchingRoute(ConnectionError):
     """A strict MockAdapter got a request that no route matches. A ConnectionError, as the
     request would have gone nowhere; the message lists the routes there are.
 
-    Example:
+    Examples:
         >>> mock = MockAdapter()
         >>> with httpcore_lite.Session() as s:
         ...     _ = s.mount("https://api.test/", mock)
         ...     s.get("https://api.test/nothing")
         Traceback (most recent call last):
         ...
-        httpcore_lite.testing.NoMatchingRoute: No route for GET https://api.test/nothing ...
+        httpcore_lite.testing.NoMatchingRoute: No route for GET https://api.test/nothing...
     """
 
 
 class Call(NamedTuple):
-    """One request the adapter saw, and what it answered (a Response, or the exception)."""
+    """One request the adapter saw, and what it answered (a Response, or the exception).
+
+    Examples:
+        >>> mock = MockAdapter()
+        >>> _ = mock.add("GET", "https://api.test/", body="hi")
+        >>> with httpcore_lite.Session() as s:
+        ...     s.mount("https://api.test/", mock)
+        ...     r = s.get("https://api.test/")
+        >>> call = mock.calls[0]
+        >>> call.request.url, call.response.status_code, call.error
+        ('https://api.test/', 200, None)
+    """
 
     request: PreparedRequest
     response: Response | None
@@ -84,11 +95,18 @@ class _BytesBody:
 
 
 class Route:
-    """What a request must look like to be answered, and the answer.
+    r"""What a request must look like to be answered, and the answer.
 
     A request matches when its method and URL match and, if given, its query parameters
     include ``params`` and its JSON body equals ``json_body``. ``url`` is a string (the
     whole URL, query excluded unless it has one) or a compiled regular expression.
+    ``MockAdapter.add`` makes them.
+
+    Examples:
+        >>> import re
+        >>> route = MockAdapter().add("*", re.compile(r"/items/\d+$"), body="an item")
+        >>> route
+        <Route * /items/\d+$>
     """
 
     def __init__(
@@ -114,10 +132,23 @@ class Route:
 
     @property
     def call_count(self) -> int:
+        """How many requests this route answered.
+
+        Examples:
+            >>> MockAdapter().add("GET", "https://api.test/").call_count
+            0
+        """
         return len(self.calls)
 
     def matches(self, request: PreparedRequest) -> bool:
-        """Whether ``request`` is one this route answers."""
+        """Whether ``request`` is one this route answers.
+
+        Examples:
+            >>> route = MockAdapter().add("GET", "https://api.test/s", params={"q": "h11"})
+            >>> request = httpcore_lite.Request("GET", "https://api.test/s?q=h11&page=2")
+            >>> route.matches(request.prepare())
+            True
+        """
         if self.method not in ("*", (request.method or "").upper()):
             return False
         url = request.url or ""
@@ -133,6 +164,14 @@ class Route:
         return self.json_body is _ANY or _json_of(request) == self.json_body
 
     def answer(self, request: PreparedRequest) -> Answer:
+        """What the route answers ``request`` with: a Response, a (status, headers, body)
+        tuple, or an exception for the adapter to raise.
+
+        Examples:
+            >>> route = MockAdapter().add("GET", "https://api.test/", status=204)
+            >>> route.answer(httpcore_lite.Request("GET", "https://api.test/").prepare())
+            (204, {}, b'')
+        """
         return self._answer(request)
 
 
@@ -160,7 +199,7 @@ class MockAdapter(BaseAdapter):
     strict adapter (the default) raises NoMatchingRoute for a request no route matches;
     otherwise it answers 404. Every request is logged in ``calls``. Thread-safe.
 
-    Example:
+    Examples:
         >>> mock = MockAdapter()
         >>> _ = mock.add("GET", "https://api.test/users/1", json={"id": 1, "name": "Ada"})
         >>> with httpcore_lite.Session() as s:
@@ -197,7 +236,7 @@ class MockAdapter(BaseAdapter):
         body) tuple, or an exception to raise. ``params`` and ``match_json`` narrow the
         match. Returns the route, whose ``calls`` log its own requests.
 
-        Example:
+        Examples:
             >>> mock = MockAdapter()
             >>> route = mock.add("POST", "https://api.test/users", status=201,
             ...                  match_json={"name": "Ada"}, json={"id": 2})
@@ -226,7 +265,14 @@ class MockAdapter(BaseAdapter):
         cert: Any = None,
         proxies: Mapping[str, str | None] | None = None,
     ) -> Response:
-        """Answer ``request`` from the first route that matches, and log the call.
+        """Answer ``request`` from the first route that matches, and log the call. (A
+        Session calls it; so can a test.)
+
+        Examples:
+            >>> mock = MockAdapter()
+            >>> _ = mock.add("GET", "https://api.test/", json={"ok": True})
+            >>> mock.send(httpcore_lite.Request("GET", "https://api.test/").prepare()).json()
+            {'ok': True}
 
         Raises:
             NoMatchingRoute: no route matches (strict adapters only).
@@ -270,6 +316,14 @@ class MockAdapter(BaseAdapter):
     def assert_all_called(self) -> None:
         """Check that every route answered at least once.
 
+        Examples:
+            >>> mock = MockAdapter()
+            >>> _ = mock.add("GET", "https://api.test/never")
+            >>> mock.assert_all_called()
+            Traceback (most recent call last):
+            ...
+            AssertionError: Routes never called: [<Route GET https://api.test/never>]
+
         Raises:
             AssertionError: naming the routes never called.
         """
@@ -278,13 +332,25 @@ class MockAdapter(BaseAdapter):
             raise AssertionError(f"Routes never called: {idle}")
 
     def reset(self) -> None:
-        """Forget the routes and the calls."""
+        """Forget the routes and the calls.
+
+        Examples:
+            >>> mock = MockAdapter()
+            >>> _ = mock.add("GET", "https://api.test/")
+            >>> mock.reset()
+            >>> mock.routes, mock.calls
+            ([], [])
+        """
         with self._lock:
             self.routes.clear()
             self.calls.clear()
 
     def close(self) -> None:
-        """Nothing to close: no connections."""
+        """Nothing to close: no connections. (A Session closes its adapters.)
+
+        Examples:
+            >>> MockAdapter().close()
+        """
 
 
 def _canned(
@@ -346,7 +412,7 @@ def mocked(strict: bool = True) -> Iterator[MockAdapter]:
     """Answer every request made through an HTTPAdapter (module-level calls and every
     Session's default adapters) from one MockAdapter, for the time of the block.
 
-    Example:
+    Examples:
         >>> with mocked() as mock:
         ...     _ = mock.add("GET", "https://api.test/ping", body="pong")
         ...     httpcore_lite.get("https://api.test/ping").text
