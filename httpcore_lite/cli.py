@@ -18,7 +18,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, NoReturn
 
 from . import exceptions
 from .models import PreparedRequest, Response
@@ -81,9 +81,16 @@ def _first_separator(item: str) -> str | None:
     return min(found)[2]  # earliest; at the same place the longer one (":=" before ":")
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # to main's stderr, with our exit code
+        raise UsageError(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    """The command line's options (items may come before or after them)."""
+    parser = _Parser(
         prog="python -m httpcore_lite",
+        usage="python -m httpcore_lite [options] [METHOD] URL [ITEM ...]",
         description="Send an HTTP request and print the answer.",
         epilog="items: Header:value  key==value (query)  key=value (JSON string)  key:=json",
     )
@@ -114,8 +121,8 @@ def main(
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
     try:
-        return _run(build_parser().parse_args(argv), out, err)
-    except SystemExit as exc:  # argparse: --help (0), or a bad command line (2 there)
+        return _run(build_parser().parse_intermixed_args(argv), out, err)
+    except SystemExit as exc:  # argparse's --help
         return EXIT_OK if exc.code in (0, None) else EXIT_ERROR
     except UsageError as exc:
         err.write(f"error: {exc}\n")
@@ -221,10 +228,25 @@ def _print_response_head(response: Response, out: IO[str]) -> None:
 
 
 def _print_body(response: Response, out: IO[str]) -> None:
+    binary = getattr(out, "buffer", None)
+    if binary is not None and not _is_text(response.headers.get("content-type", "")):
+        binary.write(response.content)  # an image, say: as it came, not as text
+        binary.flush()
+        return
     text = response.text
     out.write(text)
     if text and not text.endswith("\n"):
         out.write("\n")
+
+
+def _is_text(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return (
+        not kind
+        or kind.startswith("text/")
+        or kind.endswith(("json", "xml", "javascript"))
+        or "charset=" in content_type.lower()
+    )
 
 
 def _download(response: Response, path: str, err: IO[str]) -> None:

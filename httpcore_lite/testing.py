@@ -22,6 +22,7 @@ patched transport: ``mocked()`` only swaps ``HTTPAdapter.send`` for the time of 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json as jsonlib
 import re
 import threading
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from ._urls import prepare_url
 from .adapters import BaseAdapter, HTTPAdapter
 from .exceptions import ConnectionError, RequestException
 from .models import PreparedRequest, Response
@@ -251,6 +253,8 @@ class MockAdapter(BaseAdapter):
             raise ValueError("give one of json=, body=, callback= and error=")
         if callback is None:
             callback = _canned(status, headers or {}, json, body, error)
+        if isinstance(url, str):
+            url = prepare_url(url)  # as a Session will send it: "https://api.test/"
         route = Route(method, url, callback, params, match_json)
         with self._lock:
             self.routes.append(route)
@@ -361,7 +365,8 @@ def _canned(
     error: RequestException | None,
 ) -> Callback:
     if error is not None:
-        return lambda request: error
+        # A copy per request: an exception carries its request and its traceback.
+        return lambda request: copy.copy(error)
     fields = dict(headers)
     if json is not _ANY:
         body = jsonlib.dumps(json)

@@ -140,3 +140,22 @@ def test_python_dash_m_with_a_progress_bar_on_a_terminal(
     assert done.returncode == 0
     assert target.stat().st_size == 100_000
     assert b"100%" in shown and b"97.7 KiB" in shown
+
+
+def test_items_may_follow_options_and_usage_errors_go_to_our_stderr(httpbin: WSGIServer) -> None:
+    code, out, _ = run("--timeout", "5", httpbin + "/get", "q==1", "-v", "X-A:b")
+    assert code == 0
+    assert "\nX-A: b\n" in out and '"q": "1"' in out
+    code, _, err = run("--timeout", "soon", httpbin + "/get")
+    assert code == 1 and "invalid float value" in err
+
+
+def test_a_binary_body_goes_out_as_bytes(httpbin: WSGIServer) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "httpcore_lite", httpbin + "/image/png"],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith(b"\x89PNG\r\n\x1a\n")

@@ -196,3 +196,23 @@ def test_no_network_and_no_urllib3() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
     )
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_route_url_is_normalised_as_the_session_sends_it(
+    mock: MockAdapter, session: httpcore_lite.Session
+) -> None:
+    mock.add("GET", "https://API.test", body="root")
+    assert session.get(f"{API}/").text == "root"
+
+
+def test_each_error_answer_is_its_own_exception(
+    mock: MockAdapter, session: httpcore_lite.Session
+) -> None:
+    mock.add("GET", re.compile(r"/down/\d$"), error=httpcore_lite.ConnectTimeout("down"))
+    errors = []
+    for n in (1, 2):
+        with pytest.raises(httpcore_lite.ConnectTimeout) as info:
+            session.get(f"{API}/down/{n}")
+        errors.append(info.value)
+    assert [e.request.url for e in errors] == [f"{API}/down/1", f"{API}/down/2"]
+    assert errors[0] is not errors[1]
