@@ -594,7 +594,11 @@ class Session:
         return response
 
     def _exchange(
-        self, request: PreparedRequest, kwargs: dict[str, Any], deadline: Deadline | None
+        self,
+        request: PreparedRequest,
+        kwargs: dict[str, Any],
+        deadline: Deadline | None,
+        response_hooks: bool = True,
     ) -> Response:
         """One request and its response: the adapter, the cookies it set, an answer to an
         auth challenge (Digest's 401), and the response hooks. With a ``deadline``, the
@@ -616,7 +620,7 @@ class Session:
             self._store_cookies(request, response)
         if request._auth is not None:
             response = self._answer_challenge(request, response, kwargs, deadline)
-        if hooks and hooks.get("response"):
+        if response_hooks and hooks and hooks.get("response"):
             response = dispatch_hook("response", hooks, response, **kwargs)
         return response
 
@@ -643,7 +647,9 @@ class Session:
             retry.headers.pop("Cookie", None)
             retry._cookie_from_jar = False
         self._refresh_cookies(retry)
-        answered = self._exchange(retry, kwargs, deadline)
+        # The response hooks run once, on the answer, when this call returns (as in
+        # requests, where the challenge is answered inside the hooks).
+        answered = self._exchange(retry, kwargs, deadline, response_hooks=False)
         answered.history.insert(0, response)
         return answered
 

@@ -598,8 +598,8 @@ def connect_tcp(
     """Open a TCP connection, trying every address the resolver returns within ``timeout``
     (cut to what is left of ``deadline``, which the stream then keeps).
 
-    IPv6 and IPv4 addresses are tried in the resolver's order, each with whatever is left of
-    the one budget: ``timeout`` bounds the whole connect, not each attempt.
+    One address gets one connect. Several (IPv6 and IPv4, say) race as RFC 8305 says
+    (``_happy_eyeballs``): ``timeout`` bounds the whole race, not each attempt.
 
     Raises:
         ConnectionError: the name did not resolve, or every address refused or failed.
@@ -655,7 +655,10 @@ def connect_unix(
             error = _timeout_error(CONNECTING, path, 0, f": {deadline.describe()}")
             raise with_context(error, CONNECTING, None)
     started = time.monotonic()
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    except OSError as exc:  # out of descriptors, say
+        raise _map_error(exc, CONNECTING, path, 0, timeout) from exc
     try:
         sock.settimeout(timeout)
         sock.connect(path)
@@ -740,7 +743,10 @@ def _happy_eyeballs(
 
 def _start_connect(info: _AddressInfo) -> tuple[socket.socket | None, OSError | None]:
     family, sock_type, proto, _, address = info
-    sock = socket.socket(family, sock_type, proto)
+    try:
+        sock = socket.socket(family, sock_type, proto)
+    except OSError as exc:  # a family the host lacks: the next address may do
+        return None, exc
     sock.setblocking(False)
     code = sock.connect_ex(address)
     if code in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
@@ -799,7 +805,10 @@ def _connect_one(
     budget: float | None,
 ) -> NetworkStream:
     # ``wait`` is what is left of the caller's ``budget``; messages name the budget.
-    sock = socket.socket(family, sock_type, proto)
+    try:
+        sock = socket.socket(family, sock_type, proto)
+    except OSError as exc:  # a family the host lacks (EAFNOSUPPORT), no descriptors left
+        raise _map_error(exc, CONNECTING, host, port, budget) from exc
     try:
         sock.settimeout(wait)
         sock.connect(address)

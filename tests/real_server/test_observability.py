@@ -165,3 +165,14 @@ def test_session_request_hooks_survive_a_call_with_response_hooks(httpbin: WSGIS
         )
     assert requests_seen == [httpbin + "/get"]
     assert responses_seen == [200]
+
+
+def test_response_hooks_run_once_on_a_digest_answer(httpbin: WSGIServer) -> None:
+    seen: list[int] = []
+    r = httpcore_lite.get(
+        httpbin + "/digest-auth/auth/user/pass",
+        auth=httpcore_lite.auth.HTTPDigestAuth("user", "pass"),
+        hooks={"response": lambda response, **kw: seen.append(response.status_code)},
+    )
+    assert r.status_code == 200
+    assert seen == [200]

@@ -146,3 +146,18 @@ def test_families_take_turns_the_first_family_first() -> None:
     a4, b4 = info(socket.AF_INET, "a4"), info(socket.AF_INET, "b4")
     assert network._interleaved([a6, b6, a4, b4]) == [a6, a4, b6, b4]
     assert network._interleaved([a4, a6, b6]) == [a4, a6, b6]
+
+
+def test_a_family_the_host_lacks_moves_on_to_the_next(
+    v4_server: RawServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_socket = socket.socket
+
+    def no_ipv6(family: int = socket.AF_INET, *args: object, **kwargs: object) -> socket.socket:
+        if family == socket.AF_INET6:
+            raise OSError(97, "Address family not supported by protocol")
+        return real_socket(family, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(network.socket, "socket", no_ipv6)
+    with resolving(monkeypatch, v4_server.port):
+        assert requests.get(f"http://{NAME}:{v4_server.port}/", timeout=(5, 5)).ok
