@@ -52,43 +52,46 @@ class Metrics(NamedTuple):
 
 
 class ExchangeRecord:
-    """(For the transport.) The stamps of one exchange, filled in as it goes."""
+    """(For the transport.) The stamps of one exchange, filled in as it goes. Made for
+    every request, so it starts with as little as it can: ``sent`` and ``headed`` are
+    stamped before anyone can ask, the byte counts when bytes move."""
 
     __slots__ = (
         "bytes_received",
         "bytes_sent",
-        "connect",
-        "dns",
         "ended",
         "headed",
         "reused",
         "sent",
+        "setup",
         "started",
-        "tls",
     )
+    sent: float  # when the request was written
+    headed: float  # when the response head was in
+    bytes_sent: int
 
     def __init__(self, started: float, reused: bool, setup: tuple[float, float, float]) -> None:
         self.started = started  # time.monotonic() when the request began to be written
-        self.sent = started
-        self.headed = started
-        self.ended = 0.0  # 0.0 until the body was read to its end
         self.reused = reused
-        self.dns, self.connect, self.tls = setup
-        self.bytes_sent = 0
+        self.setup = setup  # dns, connect, tls: of opening the connection, zeros if reused
+        self.ended = 0.0  # until the body was read to its end
         self.bytes_received = 0
 
     def timings(self) -> Timings:
-        setup = self.dns + self.connect + self.tls
+        dns, connect, tls = self.setup
+        sent = getattr(self, "sent", self.started)
+        headed = getattr(self, "headed", sent)
         ended = self.ended or None
         return Timings(
-            self.dns,
-            self.connect,
-            self.tls,
-            self.sent - self.started,
-            self.headed - self.sent,
-            None if ended is None else ended - self.headed,
-            None if ended is None else ended - self.started + setup,
+            dns,
+            connect,
+            tls,
+            sent - self.started,
+            headed - sent,
+            None if ended is None else ended - headed,
+            None if ended is None else ended - self.started + dns + connect + tls,
         )
 
     def metrics(self, retries: int) -> Metrics:
-        return Metrics(self.bytes_sent, self.bytes_received, self.reused, retries)
+        sent = getattr(self, "bytes_sent", 0)
+        return Metrics(sent, self.bytes_received, self.reused, retries)

@@ -345,14 +345,17 @@ class HTTP11Connection:
             self.request_started_writing = True
             self.record.bytes_sent = len(head)
         elif _expects_continue(request):
+            self.record.bytes_sent = 0
             self._write(head, timeout)
             early = self._await_continue(timeout)
             if early is not None:
                 return early
             self._write_body(body, timeout)
         elif isinstance(body, bytes):
+            self.record.bytes_sent = 0
             self._write_whole(head, body, timeout)
         else:
+            self.record.bytes_sent = 0
             self._write(head, timeout)
             self._write_body(body, timeout)
         return None
