@@ -75,6 +75,21 @@ def _flush_all(decoder: Decoder) -> bytes:
     return b"".join(pieces)
 
 
+def _held_output(decoder: Decoder, max_length: int) -> bytes:
+    """The next piece (at most ``max_length``) of what ``decoder`` holds; b"" once it holds
+    nothing more and needs input."""
+    while not decoder.needs_input:
+        out = decoder.decode(b"", max_length)
+        if out:
+            return out
+    return b""
+
+
+def _check_zstd_end(fed: bool, complete: bool) -> None:
+    if fed and not complete:
+        raise ContentDecodingError("Failed to decode zstd body: the stream ended early")
+
+
 def _joined(rest: memoryview, data: bytes | bytearray) -> memoryview:
     """Input still held, then ``data``: joined only when a caller feeds a decoder that did
     not ask for input (our readers never do)."""
@@ -130,10 +145,9 @@ class _ZlibDecoder:
     def flush(self, max_length: int = -1) -> bytes:
         if max_length < 0:
             return _flush_all(self)
-        while not self.needs_input:
-            out = self.decode(b"", max_length)
-            if out:
-                return out
+        out = _held_output(self, max_length)
+        if out:
+            return out
         if self._ignoring or self._flushed:
             return b""
         self._flushed = True
@@ -262,10 +276,9 @@ class _BrotliDecoder(_Spill):
     def flush(self, max_length: int = -1) -> bytes:
         if max_length < 0:
             return _flush_all(self)
-        while not self.needs_input:
-            out = self.decode(b"", max_length)
-            if out:
-                return out
+        out = _held_output(self, max_length)
+        if out:
+            return out
         finished = getattr(self._brotli, "is_finished", None)
         if self._fed and finished is not None and not finished():
             raise ContentDecodingError("Failed to decode br body: the stream ended early")
@@ -305,12 +318,10 @@ class _ZstdDecoder:
     def flush(self, max_length: int = -1) -> bytes:
         if max_length < 0:
             return _flush_all(self)
-        while not self.needs_input:
-            out = self.decode(b"", max_length)
-            if out:
-                return out
-        if self._fed and not self._zstd.eof:
-            raise ContentDecodingError("Failed to decode zstd body: the stream ended early")
+        out = _held_output(self, max_length)
+        if out:
+            return out
+        _check_zstd_end(self._fed, self._zstd.eof)
         return b""
 
 
@@ -358,12 +369,10 @@ class _ZstandardDecoder(_Spill):
     def flush(self, max_length: int = -1) -> bytes:
         if max_length < 0:
             return _flush_all(self)
-        while not self.needs_input:
-            out = self.decode(b"", max_length)
-            if out:
-                return out
-        if self._fed and not self._zstd.eof:
-            raise ContentDecodingError("Failed to decode zstd body: the stream ended early")
+        out = _held_output(self, max_length)
+        if out:
+            return out
+        _check_zstd_end(self._fed, self._zstd.eof)
         return b""
 
 
