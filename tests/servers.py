@@ -15,16 +15,23 @@ from typing import Any
 Handler = Callable[[socket.socket, "RawServer"], None]
 
 
-def read_request(conn: socket.socket, limit: int = 1 << 20) -> bytes:
-    """Read one request head (and a Content-Length body) from ``conn``; b"" on EOF."""
+def read_head(conn: socket.socket, limit: int = 1 << 20) -> bytes:
+    """Read from ``conn`` until a request head is in (with whatever came after it); less
+    on EOF or past ``limit`` bytes."""
     data = b""
-    while b"\r\n\r\n" not in data:
+    while b"\r\n\r\n" not in data and len(data) <= limit:
         chunk = conn.recv(65536)
         if not chunk:
-            return data
+            break
         data += chunk
-        if len(data) > limit:
-            return data
+    return data
+
+
+def read_request(conn: socket.socket, limit: int = 1 << 20) -> bytes:
+    """Read one request head (and a Content-Length body) from ``conn``; b"" on EOF."""
+    data = read_head(conn, limit)
+    if b"\r\n\r\n" not in data:
+        return data
     head, _, body = data.partition(b"\r\n\r\n")
     length = 0
     for line in head.split(b"\r\n")[1:]:

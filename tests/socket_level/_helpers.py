@@ -7,9 +7,13 @@ import contextlib
 import os
 import select
 import socket
+import ssl
+import struct
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+import trustme
 
 from ..servers import Handler, RawServer, response
 
@@ -132,3 +136,27 @@ def client_sockets_to(port: int) -> int:
                 if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[9] in inodes:
                     count += 1
     return count
+
+
+def reset(conn: socket.socket) -> None:
+    """Close ``conn`` with a RST instead of a FIN (SO_LINGER with a zero timeout)."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def tls_handler(context: ssl.SSLContext, body: bytes) -> Handler:
+    """Answer every request on a TLS connection (made with ``context``) with ``body``."""
+
+    def handle(conn: socket.socket, server: RawServer) -> None:
+        with context.wrap_socket(conn, server_side=True) as tls:
+            while server.read(tls):
+                tls.sendall(response(body))
+
+    return handle
+
+
+def context_for(cert: trustme.LeafCert) -> ssl.SSLContext:
+    """A server-side SSLContext presenting ``cert``."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    return context

@@ -13,20 +13,10 @@ import pytest
 import httpcore_lite as requests
 from httpcore_lite._transport import http11
 
-from ..servers import RawServer, read_request, response
+from ..servers import RawServer, read_head, read_request, response
 
 Serve = Callable[..., RawServer]
 EXPECT = {"Expect": "100-continue"}
-
-
-def _head(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 @pytest.fixture
@@ -36,7 +26,7 @@ def received() -> list[bytes]:
 
 def test_the_body_goes_after_100_continue(serve: Serve, received: list[bytes]) -> None:
     def server(conn: socket.socket, srv: RawServer) -> None:
-        head = _head(conn)
+        head = read_head(conn)
         received.append(head)
         # Nothing of the body may arrive before the 100.
         conn.settimeout(0.2)
@@ -61,7 +51,7 @@ def test_an_early_answer_keeps_the_body(serve: Serve, status: str) -> None:
     body_arrived = threading.Event()
 
     def server(conn: socket.socket, srv: RawServer) -> None:
-        _head(conn)
+        read_head(conn)
         conn.sendall(response(b"no thanks", status))
         conn.settimeout(1)
         try:
@@ -99,7 +89,7 @@ def test_silence_sends_the_body_after_a_short_wait(
 
 def test_a_streamed_body_waits_too(serve: Serve) -> None:
     def server(conn: socket.socket, srv: RawServer) -> None:
-        _head(conn)
+        read_head(conn)
         conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         data = b""
         while not data.endswith(b"0\r\n\r\n"):

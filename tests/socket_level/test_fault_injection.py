@@ -16,7 +16,6 @@ import select
 import signal
 import socket
 import ssl
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,7 +38,15 @@ from httpcore_lite._transport.network import (
 )
 
 from ..servers import Handler, RawServer, keep_alive_handler, response
-from ._helpers import answer_once, free_port, full_backlog_listener, slow_handler
+from ._helpers import (
+    answer_once,
+    context_for,
+    free_port,
+    full_backlog_listener,
+    reset,
+    slow_handler,
+    tls_handler,
+)
 
 Serve = Callable[..., RawServer]
 ExcType = type[requests.exceptions.RequestException]
@@ -54,12 +61,6 @@ def healthy(serve: Serve) -> RawServer:
 def assert_session_works(session: requests.Session, healthy: RawServer) -> None:
     r = session.get(f"{healthy.url}/after", timeout=5)
     assert (r.status_code, r.content) == (200, b"healthy")
-
-
-def _reset(conn: socket.socket) -> None:
-    # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    conn.close()
 
 
 # -- RST in the middle of a body ----------------------------------------------------------------
@@ -89,7 +90,7 @@ def _reset_mid_body(head: bytes, part: bytes, go: threading.Event | None) -> Han
             conn.sendall(head + part)
             if go is not None:
                 go.wait(5)  # the client has the head: the reset strikes while it reads the body
-            _reset(conn)
+            reset(conn)
 
     return handle
 
@@ -443,21 +444,6 @@ def test_tls_peer_that_never_answers_the_client_hello(
 # -- TLS certificates the client must refuse ---------------------------------------------------
 
 
-def _tls_server_handler(context: ssl.SSLContext, body: bytes) -> Handler:
-    def handle(conn: socket.socket, server: RawServer) -> None:
-        with context.wrap_socket(conn, server_side=True) as tls:
-            while server.read(tls):
-                tls.sendall(response(body))
-
-    return handle
-
-
-def _context_for(cert: trustme.LeafCert) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    return context
-
-
 def _self_signed_context(directory: Path) -> ssl.SSLContext:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
@@ -494,19 +480,19 @@ def _self_signed_context(directory: Path) -> ssl.SSLContext:
 def healthy_tls(serve: Serve, tls_files: dict[str, str]) -> RawServer:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(tls_files["cert"], tls_files["key"])
-    return serve(_tls_server_handler(context, b"secure"))
+    return serve(tls_handler(context, b"secure"))
 
 
 def _bad_certificate_context(case: str, tls_ca: trustme.CA, directory: Path) -> ssl.SSLContext:
     now = datetime.datetime.now(datetime.timezone.utc)
     if case == "untrusted-ca":
-        return _context_for(trustme.CA().issue_cert("127.0.0.1"))
+        return context_for(trustme.CA().issue_cert("127.0.0.1"))
     if case == "self-signed":
         return _self_signed_context(directory)
     if case == "wrong-hostname":
-        return _context_for(tls_ca.issue_cert("example.org"))
+        return context_for(tls_ca.issue_cert("example.org"))
     assert case == "expired"
-    return _context_for(
+    return context_for(
         tls_ca.issue_cert(
             "127.0.0.1",
             not_before=now - datetime.timedelta(days=10),
@@ -533,7 +519,7 @@ def test_bad_certificate_is_an_ssl_error(
     case: str,
     reason: str,
 ) -> None:
-    server = serve(_tls_server_handler(_bad_certificate_context(case, tls_ca, tmp_path), b"no"))
+    server = serve(tls_handler(_bad_certificate_context(case, tls_ca, tmp_path), b"no"))
     url = f"https://127.0.0.1:{server.port}/"
     with requests.Session() as s:
         with pytest.raises(requests.exceptions.SSLError) as info:

@@ -22,7 +22,6 @@ import contextlib
 import datetime
 import socket
 import ssl
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,13 +44,16 @@ from httpcore_lite._transport.network import (
 from httpcore_lite.exceptions import InsecureRequestWarning
 from httpcore_lite.timeouts import Timeout
 
-from ..servers import Handler, RawServer, keep_alive_handler, response
+from ..servers import Handler, RawServer, keep_alive_handler, read_head, response
 from ._helpers import (
     answer_once,
     client_sockets_to,
+    context_for,
     free_port,
     full_backlog_listener,
     per_connection,
+    reset,
+    tls_handler,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -62,12 +64,6 @@ ON_LINUX = Path("/proc/net/tcp").exists()
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def _reset(conn: socket.socket) -> None:
-    # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    conn.close()
 
 
 def _lines(server: RawServer) -> list[bytes]:
@@ -100,24 +96,9 @@ def healthy(serve: Serve) -> RawServer:
 # -- TLS servers ---------------------------------------------------------------------------------
 
 
-def _tls_handler(context: ssl.SSLContext, body: bytes) -> Handler:
-    def handle(conn: socket.socket, server: RawServer) -> None:
-        with context.wrap_socket(conn, server_side=True) as tls:
-            while server.read(tls):
-                tls.sendall(response(body))
-
-    return handle
-
-
-def _context_for(cert: trustme.LeafCert) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    return context
-
-
 def _expired(tls_ca: trustme.CA) -> ssl.SSLContext:
     now = datetime.datetime.now(datetime.timezone.utc)
-    return _context_for(
+    return context_for(
         tls_ca.issue_cert(
             "127.0.0.1",
             not_before=now - datetime.timedelta(days=10),
@@ -163,7 +144,7 @@ def _full_backlog(kit: Kit) -> Fault:
 
 
 def _tls_expired(kit: Kit) -> Fault:
-    server = kit.serve(_tls_handler(_expired(kit.tls_ca), b"never"))
+    server = kit.serve(tls_handler(_expired(kit.tls_ca), b"never"))
     url = f"https://127.0.0.1:{server.port}/x"
     kwargs = {"verify": kit.ca_bundle}
     return Fault(url, kwargs, requests.exceptions.SSLError, TLS_HANDSHAKE, server.port)
@@ -182,13 +163,9 @@ def _tls_stall(kit: Kit) -> Fault:
 
 def _reset_while_sending(kit: Kit) -> Fault:
     def reset_after_head(conn: socket.socket, server: RawServer) -> None:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return
-            data += chunk
-        _reset(conn)  # the body is still coming: the client's write fails
+        if b"\r\n\r\n" not in read_head(conn):
+            return
+        reset(conn)  # the body is still coming: the client's write fails
 
     server = kit.serve(reset_after_head)
     url = f"{server.url}/upload"
@@ -225,11 +202,11 @@ def _closed_without_answer(kit: Kit) -> Fault:
 
 
 def _reset_before_answer(kit: Kit) -> Fault:
-    def reset(conn: socket.socket, server: RawServer) -> None:
+    def resetting(conn: socket.socket, server: RawServer) -> None:
         if server.read(conn):
-            _reset(conn)
+            reset(conn)
 
-    server = kit.serve(reset)
+    server = kit.serve(resetting)
     return Fault(f"{server.url}/x", {}, requests.exceptions.ConnectionError, WAITING, server.port)
 
 
@@ -265,13 +242,13 @@ def _stalled_body(kit: Kit) -> Fault:
 
 
 def _reset_mid_body(kit: Kit) -> Fault:
-    def reset(conn: socket.socket, server: RawServer) -> None:
+    def resetting(conn: socket.socket, server: RawServer) -> None:
         if server.read(conn):
             # Linux still hands out what arrived before a RST: the head, then the error.
             conn.sendall(BODY_HEAD + b"x" * 10)
-            _reset(conn)
+            reset(conn)
 
-    server = kit.serve(reset)
+    server = kit.serve(resetting)
     # The class is pinned down by test_reset_mid_body_is_a_chunked_encoding_error.
     error = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)
     return Fault(f"{server.url}/x", {}, error, READING_BODY, server.port, in_body=True)
@@ -359,12 +336,12 @@ def test_closed_without_answer_names_the_phase(serve: Serve) -> None:
 
 
 def test_a_read_phase_error_keeps_the_os_error_as_its_cause(serve: Serve) -> None:
-    def reset(conn: socket.socket, server: RawServer) -> None:
+    def resetting(conn: socket.socket, server: RawServer) -> None:
         if server.read(conn):
-            _reset(conn)
+            reset(conn)
 
     with pytest.raises(requests.exceptions.ConnectionError) as info:
-        requests.get(serve(reset).url, timeout=(2, 2))
+        requests.get(serve(resetting).url, timeout=(2, 2))
     assert isinstance(info.value.__cause__, ConnectionResetError), repr(info.value.__cause__)
 
 
@@ -377,7 +354,7 @@ def test_a_connect_phase_error_keeps_the_os_error_as_its_cause(
     elif case == "unresolvable":
         url = f"http://{UNRESOLVABLE}/"
     else:
-        url = f"https://127.0.0.1:{serve(_tls_handler(_expired(tls_ca), b'no')).port}/"
+        url = f"https://127.0.0.1:{serve(tls_handler(_expired(tls_ca), b'no')).port}/"
     with pytest.raises(requests.exceptions.ConnectionError) as info:
         requests.get(url, verify=ca_bundle, timeout=(2, 2))
     assert isinstance(info.value.__cause__, OSError), repr(info.value.__cause__)
@@ -398,13 +375,13 @@ def test_reset_mid_body_is_a_chunked_encoding_error(
     )
     got_head = threading.Event()
 
-    def reset(conn: socket.socket, server: RawServer) -> None:
+    def resetting(conn: socket.socket, server: RawServer) -> None:
         if server.read(conn):
             conn.sendall(head + b"x" * 10)
             got_head.wait(5)
-            _reset(conn)
+            reset(conn)
 
-    server = serve(reset)
+    server = serve(resetting)
     with requests.Session() as s, pytest.raises(requests.RequestException) as info:
         if stream:
             with s.get(server.url, stream=True, timeout=5) as r:
@@ -447,7 +424,7 @@ def _answer_then(ending: str) -> Handler:
             conn.sendall(response(b"first"))
             # The request is read, then the connection ends: a RST, or (on returning) a FIN.
             if server.read(conn) and ending == "rst":
-                _reset(conn)
+                reset(conn)
 
     return handle
 
@@ -577,7 +554,7 @@ def test_connection_reset_while_idle_is_not_used(
         if server.read(conn):
             conn.sendall(response(b"first"))
             answered.wait(5)
-            _reset(conn)
+            reset(conn)
             reset_done.set()
 
     server = serve(per_connection(answer_then_reset, keep_alive_handler(b"second")))
@@ -776,11 +753,11 @@ def test_unverified_connection_never_carries_a_verified_request(
     serve: Serve, tls_ca: trustme.CA, ca_bundle: str, certificate: str
 ) -> None:
     context = (
-        _context_for(tls_ca.issue_cert("example.org"))
+        context_for(tls_ca.issue_cert("example.org"))
         if certificate == "wrong-hostname"
         else _expired(tls_ca)
     )
-    server = serve(_tls_handler(context, b"unverified"))
+    server = serve(tls_handler(context, b"unverified"))
     url = f"https://127.0.0.1:{server.port}/"
     with requests.Session() as s:
         with pytest.warns(InsecureRequestWarning):

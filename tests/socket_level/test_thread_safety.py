@@ -8,7 +8,6 @@ import gc
 import os
 import random
 import socket
-import struct
 import threading
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ import httpcore_lite as requests
 from httpcore_lite.adapters import HTTPAdapter
 
 from ..servers import RawServer, read_request, response
+from ._helpers import reset
 
 Serve = Callable[..., RawServer]
 
@@ -35,12 +35,6 @@ TIMEOUT = (5.0, 5.0)
 
 def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-def _reset(conn: socket.socket) -> None:
-    # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    conn.close()
 
 
 def _request_id(request: bytes) -> bytes:
@@ -108,7 +102,7 @@ class FaultyEcho:
         if fault == "reset":
             head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body) + 100}\r\n\r\n".encode()
             conn.sendall(head + body[: len(body) // 2])
-            _reset(conn)
+            reset(conn)
             return False
         if fault == "error500":
             conn.sendall(response(body, "500 Internal Server Error"))
