@@ -419,7 +419,10 @@ class Session:
             prepared = self.prepare_request(req)
         verify = self.verify if verify is None else verify
         if verify is True and self.trust_env:
-            verify = self._ca_bundle_from_environment() or True
+            bundle = self._environment_ca_bundle  # read once per Session: no call after
+            if bundle is None:
+                bundle = self._ca_bundle_from_environment()
+            verify = bundle or True
         return self.send(
             prepared,
             timeout=self.timeout if timeout is _SESSION_TIMEOUT else timeout,
