@@ -423,15 +423,16 @@ class Session:
             if bundle is None:
                 bundle = self._ca_bundle_from_environment()
             verify = bundle or True
-        return self.send(
-            prepared,
-            timeout=self.timeout if timeout is _SESSION_TIMEOUT else timeout,
-            allow_redirects=allow_redirects,
-            stream=self.stream if stream is None else stream,
-            verify=verify,
-            cert=self.cert if cert is None else cert,
-            proxies=proxies,
-        )
+        settings = {
+            "timeout": self.timeout if timeout is _SESSION_TIMEOUT else timeout,
+            "stream": self.stream if stream is None else stream,
+            "verify": verify,
+            "cert": self.cert if cert is None else cert,
+            "proxies": proxies,
+        }
+        if type(self).send is Session.send:  # nobody overrides send: skip its defaults
+            return self._send(prepared, settings, allow_redirects)
+        return self.send(prepared, allow_redirects=allow_redirects, **settings)
 
     def _ca_bundle_from_environment(self) -> str:
         """REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE (as requests reads them), read once per
@@ -571,28 +572,38 @@ class Session:
         if isinstance(request, Request):
             raise ValueError("You can only send PreparedRequests.")
         allow_redirects = kwargs.pop("allow_redirects", True)
-        stream = kwargs.setdefault("stream", self.stream)
+        kwargs.setdefault("stream", self.stream)
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("cert", self.cert)
-        given_proxies = kwargs.get("proxies")
+        kwargs.setdefault("proxies", None)
+        return self._send(request, kwargs, allow_redirects)
+
+    def _send(
+        self, request: PreparedRequest, settings: dict[str, Any], allow_redirects: bool
+    ) -> Response:
+        """``send``, with every setting given: stream, timeout, verify, cert, and proxies
+        (the call's, which become the ones the adapter uses)."""
+        given_proxies = settings["proxies"]
         if (
             given_proxies
             or self.proxies
             or (self.trust_env and self._environment_proxies is not _NO_ENVIRONMENT)
         ):
-            kwargs["proxies"] = self._proxies_for(request.url or "", given_proxies)
+            settings["proxies"] = self._proxies_for(request.url or "", given_proxies)
         else:
-            kwargs["proxies"] = {}  # the usual case, known after the first request
+            settings["proxies"] = {}  # the usual case, known after the first request
         # A total deadline spans every hop, auth answer, retry and body read.
-        deadline = _deadline_for(kwargs["timeout"])
-        response = self._exchange(request, kwargs, deadline)
+        timeout = settings["timeout"]
+        total = timeout.total if type(timeout) is Timeout else None  # (not a number or pair)
+        deadline = None if total is None else Deadline(total)
+        response = self._exchange(request, settings, deadline)
         if response.status_code in REDIRECT_STATI:  # the one check a plain 200 pays
             if allow_redirects:
-                response = self._follow_redirects(response, kwargs, given_proxies, deadline)
+                response = self._follow_redirects(response, settings, given_proxies, deadline)
             else:
                 response._next = self._next_hop(response, rewind=False, strict=False)
-        if not stream:
+        if not settings["stream"]:
             self._read_body(response)
         return response
 
@@ -892,12 +903,6 @@ def _discard_body(response: Response) -> None:
         response.close()
     response._content = b"" if "content-encoding" in response.headers else body
     response._content_consumed = True
-
-
-def _deadline_for(timeout: Any) -> Deadline | None:
-    # Only a Timeout has a total; a number or a (connect, read) pair never does.
-    total = timeout.total if type(timeout) is Timeout else None
-    return None if total is None else Deadline(total)
 
 
 def _what_is_left(timeout: Timeout, deadline: Deadline, request: PreparedRequest) -> Timeout:

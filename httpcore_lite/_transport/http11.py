@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 import functools
 import io
+import operator
 import time
 from collections.abc import Iterable
 from typing import Final, NamedTuple
@@ -74,6 +75,7 @@ _COALESCE_LIMIT: Final = 64 * 1024
 RequestBody = bytes | Iterable[bytes] | None
 _END_OF_MESSAGE: Final = h11.EndOfMessage()  # immutable: one serves every request
 _NO_SETUP: Final = (0.0, 0.0, 0.0)  # a reused connection was opened for an earlier exchange
+_field_name: Final = operator.itemgetter(0)
 
 
 class ConnectionState(enum.Enum):
@@ -88,7 +90,7 @@ Headers = tuple[tuple[bytes, bytes], ...]
 
 class RequestHead(NamedTuple):
     """The request line and headers, encoded, Host included. Hashable: a client sends the
-    same head again and again, and h11's validation of it is done once (``_request_event``).
+    same head again and again, and h11's validation of it is done once (``_prepared_head``).
     (Tuples, not frozen dataclasses: these are built on every request.)
     """
 
@@ -124,7 +126,7 @@ class HTTP11Connection:
         "_direct_reusable",
         "_direct_total",
         "_h11",
-        "_idle_since",
+        "_next_h11",
         "_read_view",
         "_request_method",
         "_response_bytes",
@@ -132,15 +134,20 @@ class HTTP11Connection:
         "_stream",
         "_suspect_framing",
         "exchanges",
+        "idle_since",
         "record",
         "request_started_writing",
     )
 
     def __init__(self, stream: Stream) -> None:
         self._stream = stream
-        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
+        self._h11 = _new_h11()
+        # The h11 connection the next exchange starts with after a body read past h11,
+        # made while the server works on a request (see send_request).
+        self._next_h11: h11.Connection | None = None
         self._state = ConnectionState.NEW
-        self._idle_since = time.monotonic()
+        # When the last exchange finished (time.monotonic()), or the connection opened.
+        self.idle_since = time.monotonic()
         self._read_view = memoryview(bytearray(_FIRST_READ_SIZE))
         self._response_bytes = 0
         self._request_method = b""
@@ -150,7 +157,7 @@ class HTTP11Connection:
         self._direct_reusable = False
         self._suspect_framing = False
         # The stamps of the current (or last) exchange; each exchange gets a new one.
-        self.record = ExchangeRecord(self._idle_since, False, _NO_SETUP)
+        self.record = ExchangeRecord(self.idle_since, False, _NO_SETUP)
         self.exchanges = 0  # finished request/response exchanges
         self.request_started_writing = False
 
@@ -172,14 +179,6 @@ class HTTP11Connection:
     def is_reused(self) -> bool:
         """Whether an earlier exchange ran on this connection (so it may have gone stale)."""
         return self.exchanges > 0
-
-    @property
-    def idle_since(self) -> float:
-        """When the last exchange finished (time.monotonic), or the connection opened."""
-        return self._idle_since
-
-    def has_expired(self, now: float, idle_expiry: float | None) -> bool:
-        return idle_expiry is not None and now - self._idle_since > idle_expiry
 
     def is_readable(self) -> bool:
         """An idle connection with something to read was closed by the server, or got
@@ -230,6 +229,10 @@ class HTTP11Connection:
             raise
         else:
             record.sent = time.monotonic()
+            if self._next_h11 is None:
+                # The server is working on the request: time this thread would spend
+                # waiting anyway, so the next exchange's h11 connection is made now.
+                self._next_h11 = _new_h11()
             head = (
                 self._read_response_head(timeout) if early is None else self._response_head(early)
             )
@@ -334,17 +337,27 @@ class HTTP11Connection:
         """Write the request; a final response that came instead of a 100 Continue (the
         body then stays unsent), else None."""
         try:
-            head = self._h11.send(_request_event(request))
+            prepared = _prepared_head(request)
         except h11.LocalProtocolError as exc:
-            self.close()
-            raise InvalidHeader(f"Refused to send an invalid request head: {exc}") from exc
-        assert head is not None
-        if body is None:  # the common GET: the head is the whole request
-            self._frame(_END_OF_MESSAGE)
+            raise self._refused_head(exc) from exc
+        if body is None and prepared.data is not None:
+            # The common GET, with a head sent before: its bytes go out at once, and h11
+            # takes the event (writing the same bytes again) and ends the message while
+            # the server works on the request, time this thread would spend waiting.
+            head = prepared.data
             self._stream.write(head, timeout)
             self.request_started_writing = True
-            self.record.bytes_sent = len(head)
-        elif _expects_continue(request):
+            self._start_message(prepared.event)
+            self._end_bodiless(len(head), timeout)
+            return None
+        head = self._start_message(prepared.event)
+        if body is None:  # the common GET: the head is the whole request
+            prepared.data = head  # h11 accepted it: the next time it goes out first
+            self._stream.write(head, timeout)
+            self.request_started_writing = True
+            self._end_bodiless(len(head), timeout)
+            return None
+        if _expects_continue(request):
             self.record.bytes_sent = 0
             self._write(head, timeout)
             early = self._await_continue(timeout)
@@ -359,6 +372,26 @@ class HTTP11Connection:
             self._write(head, timeout)
             self._write_body(body, timeout)
         return None
+
+    def _start_message(self, event: h11.Request) -> bytes:
+        try:
+            data = self._h11.send(event)
+        except h11.LocalProtocolError as exc:
+            raise self._refused_head(exc) from exc
+        assert data is not None
+        return data
+
+    def _refused_head(self, exc: h11.LocalProtocolError) -> InvalidHeader:
+        self.close()
+        return InvalidHeader(f"Refused to send an invalid request head: {exc}")
+
+    def _end_bodiless(self, head_size: int, timeout: float | None) -> None:
+        # A message without a body ends with nothing, unless its head announced chunked
+        # framing (or a Content-Length that no body follows: then h11 refuses).
+        tail = self._frame(_END_OF_MESSAGE)
+        if tail:
+            self._stream.write(tail, timeout)
+        self.record.bytes_sent = head_size + len(tail)
 
     def _write_body(self, body: bytes | Iterable[bytes], timeout: float | None) -> None:
         for piece in (body,) if isinstance(body, bytes) else body:
@@ -461,18 +494,15 @@ class HTTP11Connection:
                 f"{len(headers)} header fields, more than the limit of {MAX_RESPONSE_HEADERS}"
             )
             raise with_context(error, WAITING, self._stream.reused)
+        # The names, lower-cased, in one pass of C code rather than a loop over the fields.
+        # (h11 validated them, so none holds a newline; it kept one Content-Length at most.)
+        names = b"\n".join(map(_field_name, headers)).lower().split(b"\n")
         length = None
-        chunked = encoded = cookies = False
-        for name, value in headers:  # validated by h11
-            size = len(name)
-            if size == 14 and name.lower() == b"content-length":
-                length = int(value)
-            elif size == 17 and name.lower() == b"transfer-encoding":
-                chunked = True
-            elif size == 16 and name.lower() == b"content-encoding":
-                encoded = True
-            elif size == 10 and name.lower() == b"set-cookie":
-                cookies = True
+        if b"content-length" in names:
+            length = int(headers[names.index(b"content-length")][1])
+        chunked = b"transfer-encoding" in names
+        encoded = b"content-encoding" in names
+        cookies = b"set-cookie" in names
         # Both framings at once (RFC 9112 section 6.3): chunked wins, but the message smells
         # of smuggling or a broken intermediary; the connection is not trusted again.
         self._suspect_framing = chunked and length is not None
@@ -604,14 +634,15 @@ class HTTP11Connection:
             self.close()
             return
         # h11 never saw the body, so this one cannot go on; the next exchange starts anew.
-        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
+        self._h11 = self._next_h11 or _new_h11()
+        self._next_h11 = None
         self._state = ConnectionState.IDLE
 
     def _end_record(self) -> None:
         # The body's last byte is in: the exchange is over, whatever happens to the
         # connection now.
         self.exchanges += 1
-        now = self._idle_since = time.monotonic()
+        now = self.idle_since = time.monotonic()
         self.record.ended = now
         self.record.bytes_received = self._response_bytes
 
@@ -643,7 +674,7 @@ def request_tunnel(
         ConnectionError: the proxy closed the connection without answering.
         ConnectTimeout: no answer within ``timeout`` (setting up is connecting).
     """
-    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
+    conn = _new_h11()
     try:
         request = h11.Request(
             method=b"CONNECT", target=authority, headers=[(b"Host", authority), *headers]
@@ -692,18 +723,34 @@ def _expects_continue(request: RequestHead) -> bool:
     )
 
 
+def _new_h11() -> h11.Connection:
+    return h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
+
+
+class _PreparedHead:
+    """A request head's h11 event, and the bytes h11 wrote for it once it accepted it."""
+
+    __slots__ = ("data", "event")
+
+    def __init__(self, event: h11.Request) -> None:
+        self.event = event
+        self.data: bytes | None = None
+
+
 @functools.lru_cache(maxsize=256)
-def _request_event(request: RequestHead) -> h11.Request:
+def _prepared_head(request: RequestHead) -> _PreparedHead:
     """The h11 event for ``request``, validated by h11 once per distinct head.
 
     h11 checks every header against its grammar each time an event is built; an event is
     immutable, so one built for a head can be sent again on any connection (this is what
-    the bare-h11 benchmark floor does).
+    the bare-h11 benchmark floor does). Every exchange starts with h11 in the same state,
+    so the bytes it writes for an event are always the same.
 
     Raises:
         h11.LocalProtocolError: a method, target or header h11 refuses.
     """
-    return h11.Request(method=request.method, target=request.target, headers=list(request.headers))
+    event = h11.Request(method=request.method, target=request.target, headers=list(request.headers))
+    return _PreparedHead(event)
 
 
 __all__ = [

@@ -180,13 +180,7 @@ class ConnectionPool:
         replayable: bool,
         deadline: Deadline | None,
     ) -> tuple[HTTP11Connection, _HostPool]:
-        # Only a blocking pool waits for room; the wait is bounded by the connect timeout
-        # (and the exchange's deadline).
-        give_up_at = None
-        if self._block and connect_timeout is not None:
-            give_up_at = time.monotonic() + connect_timeout
-        if self._block and deadline is not None:
-            give_up_at = deadline.at if give_up_at is None else min(give_up_at, deadline.at)
+        give_up_at = _waiting_limit(connect_timeout, deadline) if self._block else None
         while True:
             stale: list[HTTP11Connection] | None = [] if fresh_only else None
             try:
@@ -198,7 +192,10 @@ class ConnectionPool:
                     conn.close()
             if candidate is None:
                 return self._open(key, host_pool, connect_timeout, deadline), host_pool
-            if _needs_check(candidate, replayable) and candidate.is_readable():
+            # Asking the OS costs a system call: skipped for a connection given back
+            # moments ago when the request can be replayed safely (see RECENTLY_IDLE).
+            needs_check = not replayable or time.monotonic() - candidate.idle_since >= RECENTLY_IDLE
+            if needs_check and candidate.is_readable():
                 # Closed by the server while idle (or it sent something unasked): drop it.
                 candidate.close()
                 self._release(candidate, host_pool)
@@ -243,9 +240,10 @@ class ConnectionPool:
         if not idle:
             return None
         now = time.monotonic()
+        expiry = self._idle_expiry
         while idle:
             conn = idle.pop()
-            if not conn.has_expired(now, self._idle_expiry):
+            if expiry is None or now - conn.idle_since <= expiry:
                 return conn
             conn.close()
             host_pool.counters.discarded += 1
@@ -265,20 +263,19 @@ class ConnectionPool:
         """
         while True:
             candidate = self._pop_idle(host_pool)
-            if candidate is not None and stale is not None:
+            if candidate is None:
+                # Only a blocking pool limits the connections in use.
+                if not self._block or host_pool.active < self._maxsize:
+                    host_pool.active += 1
+                    return None
+                self._wait_for_room(key, deadline, timeout)  # full: wait for one to come back
+            elif stale is None:
+                host_pool.active += 1
+                host_pool.counters.reused += 1
+                return candidate
+            else:
                 stale.append(candidate)
                 host_pool.counters.discarded += 1
-                continue
-            if candidate is not None or self._has_room(host_pool):
-                host_pool.active += 1
-                if candidate is not None:
-                    host_pool.counters.reused += 1
-                return candidate
-            self._wait_for_room(key, deadline, timeout)  # full: wait for one to come back
-
-    def _has_room(self, host_pool: _HostPool) -> bool:
-        # Only a blocking pool limits the connections in use; idle ones were taken first.
-        return not self._block or host_pool.active < self._maxsize
 
     def _wait_for_room(self, key: PoolKey, deadline: float | None, timeout: float | None) -> None:
         """Wait (lock held) until a connection is given back, or the deadline passes."""
@@ -353,8 +350,13 @@ class ConnectionPool:
                 self._freed.notify_all()
 
 
-def _needs_check(conn: HTTP11Connection, replayable: bool) -> bool:
-    return not replayable or time.monotonic() - conn.idle_since >= RECENTLY_IDLE
+def _waiting_limit(connect_timeout: float | None, deadline: Deadline | None) -> float | None:
+    # Only a blocking pool waits for room; the wait is bounded by the connect timeout
+    # (and the exchange's deadline).
+    give_up_at = None if connect_timeout is None else time.monotonic() + connect_timeout
+    if deadline is not None:
+        give_up_at = deadline.at if give_up_at is None else min(give_up_at, deadline.at)
+    return give_up_at
 
 
 def _replayable_when_written(request: RequestHead, body: RequestBody) -> bool:
@@ -376,7 +378,6 @@ class PooledResponse:
         "_host_pool",
         "_pool",
         "_read_timeout",
-        "connection_reused",
         "head",
         "record",
     )
@@ -394,7 +395,6 @@ class PooledResponse:
         self._host_pool = host_pool
         self._read_timeout = read_timeout
         self.head = head
-        self.connection_reused = conn.is_reused()
         self.record = conn.record  # this exchange's stamps: Response.timings and .metrics
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from httpcore_lite.exceptions import (
     InvalidHeader,
     ReadTimeout,
     RemoteProtocolError,
+    RequestException,
 )
 
 GET = RequestHead(b"GET", b"/", ((b"Host", b"example.test"),))
@@ -227,6 +229,95 @@ def test_invalid_header_refused_by_h11(pair: tuple[HTTP11Connection, socket.sock
     with pytest.raises(InvalidHeader):
         conn.send_request(bad, None, 1.0)
     assert server.recv(1) == b""  # closed, and nothing was sent
+
+
+def test_a_head_sent_again_goes_out_the_same(pair: tuple[HTTP11Connection, socket.socket]) -> None:
+    # From the second time on, a head's bytes go out before h11 takes its event: they must
+    # be h11's bytes, and h11 must still track the exchange (the connection goes on).
+    conn, server = pair
+    other = RequestHead(b"GET", b"/other", ((b"Host", b"example.test"), (b"Accept", b"*/*")))
+    sent = []
+    for head in (GET, GET, other, GET, other):
+        server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        assert conn.send_request(head, None, 1.0).status_code == 200
+        assert read_all_body(conn) == b"ok"
+        assert conn.state is ConnectionState.IDLE
+        sent.append(server.recv(4096))
+        assert conn.record.bytes_sent == len(sent[-1])
+    assert sent[0] == sent[1] == sent[3] == b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
+    assert sent[2] == sent[4] == b"GET /other HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n"
+    assert conn.exchanges == 5
+
+
+def test_a_bodiless_chunked_request_ends_with_the_last_chunk(
+    pair: tuple[HTTP11Connection, socket.socket],
+) -> None:
+    conn, server = pair
+    head = RequestHead(
+        b"POST", b"/chunked-empty", ((b"Host", b"h"), (b"Transfer-Encoding", b"chunked"))
+    )
+    for _ in range(2):  # the head unknown, then known
+        server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        conn.send_request(head, None, 1.0)
+        assert read_all_body(conn) == b""
+        received = b""
+        while not received.endswith(b"\r\n0\r\n\r\n"):
+            received += server.recv(4096)
+        assert received == (
+            b"POST /chunked-empty HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"0\r\n\r\n"
+        )
+        assert conn.state is ConnectionState.IDLE
+
+
+def test_a_declared_body_that_never_comes_is_refused() -> None:
+    # Content-Length: 5 and no body: h11 refuses to end the message. The head went out
+    # (h11 ends a message while the server reads its head), the connection is closed.
+    head = RequestHead(b"GET", b"/declared", ((b"Host", b"h"), (b"Content-Length", b"5")))
+    for _ in range(2):  # the head unknown, then known
+        client, server = socket.socketpair()
+        conn = HTTP11Connection(NetworkStream(client, "example.test", 80))
+        with pytest.raises(RequestException, match="does not match its headers"):
+            conn.send_request(head, None, 1.0)
+        assert conn.state is ConnectionState.CLOSED
+        assert server.recv(4096).startswith(b"GET /declared HTTP/1.1\r\n")
+        assert server.recv(1) == b""  # closed
+        server.close()
+
+
+_FRAMING_NAMES = ("Content-Length", "Transfer-Encoding", "Content-Encoding", "Set-Cookie")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(
+        st.sampled_from((*_FRAMING_NAMES, "Server", "X-Content-Length", "Set-Cookie2", "ETag")),
+        max_size=8,
+    ),
+    casing=st.randoms(use_true_random=False),
+)
+def test_framing_fields_are_found_in_any_case(names: list[str], casing: random.Random) -> None:
+    body = b"0123456789"
+    fields = []
+    for name in names:
+        if name == "Transfer-Encoding" or (name == "Content-Length" and "Content-Length" in fields):
+            continue  # (a second Content-Length, or chunked framing: other tests)
+        fields.append(name)
+    spelled = ["".join(casing.choice((c.lower(), c.upper())) for c in name) for name in fields]
+    values = {"Content-Length": b"10"}
+    wire = b"HTTP/1.1 200 OK\r\n" + b"".join(
+        b"%s: %s\r\n" % (name.encode(), values.get(plain, b"x"))
+        for name, plain in zip(spelled, fields, strict=True)
+    )
+    if "Content-Length" not in fields:
+        wire += b"Connection: close\r\n"  # the body ends with the connection
+    conn = HTTP11Connection(ScriptedStream([wire + b"\r\n" + body]))  # type: ignore[arg-type]
+    head = conn.send_request(GET, None, 1.0)
+    assert head.content_encoded == ("Content-Encoding" in fields)
+    assert head.sets_cookies == ("Set-Cookie" in fields)
+    assert read_all_body(conn) == body
+    expected = ConnectionState.IDLE if "Content-Length" in fields else ConnectionState.CLOSED
+    assert conn.state is expected
 
 
 def test_early_response_to_an_upload_is_heard(pair: tuple[HTTP11Connection, socket.socket]) -> None:
