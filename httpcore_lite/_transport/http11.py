@@ -462,15 +462,18 @@ class HTTP11Connection:
             raise write_error from None
 
     def _read_response_head(self, timeout: float | None) -> ResponseHead:
+        # h11 enforces its size limit only on an incomplete event: a head larger than the
+        # limit that arrives in one read would pass. Never letting h11 hold more than the
+        # limit (+1) while the head is incomplete makes it see the overflow.
+        if not self._response_bytes:
+            # Nothing has arrived, so h11's buffer is empty (an exchange starts so): read
+            # at once, without asking h11 for an event it cannot have.
+            self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1)
         informational = 0
         while True:
             event = self._next_event(WAITING)
             if event is h11.NEED_DATA:
-                # h11 enforces its size limit only on an incomplete event: a head larger than
-                # the limit that arrives in one read would pass. Never letting h11 hold more
-                # than the limit (+1) while the head is incomplete makes it see the overflow.
-                # (An exchange starts with h11's buffer empty: the first read needs no check.)
-                buffered = len(self._h11.trailing_data[0]) if self._response_bytes else 0
+                buffered = len(self._h11.trailing_data[0])
                 self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
                 return self._response_head(event)
