@@ -25,7 +25,7 @@ import io
 import operator
 import time
 from collections.abc import Iterable
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeGuard
 
 import h11
 
@@ -340,22 +340,26 @@ class HTTP11Connection:
             prepared = _prepared_head(request)
         except h11.LocalProtocolError as exc:
             raise self._refused_head(exc) from exc
-        if body is None and prepared.data is not None:
-            # The common GET, with a head sent before: its bytes go out at once, and h11
-            # takes the event (writing the same bytes again) and ends the message while
-            # the server works on the request, time this thread would spend waiting.
+        if prepared.data is not None and (body is None or prepared.frames(body)):
+            # A head sent before, and no body or one that its Content-Length frames: the
+            # bytes h11 would write are known, so they go out at once, and h11 takes the
+            # events (writing the same bytes again) while the server works on the request,
+            # time this thread would spend waiting.
             head = prepared.data
-            self._stream.write(head, timeout)
+            whole = b"" if body is None else body
+            self._stream.write(head + whole if whole else head, timeout)
             self.request_started_writing = True
             self._start_message(prepared.event)
-            self._end_bodiless(len(head), timeout)
+            if whole:
+                self._frame(h11.Data(data=whole))
+            self._end_message(len(head) + len(whole), timeout)
             return None
         head = self._start_message(prepared.event)
+        prepared.data = head  # h11 accepted it: the next time, it may go out first
         if body is None:  # the common GET: the head is the whole request
-            prepared.data = head  # h11 accepted it: the next time it goes out first
             self._stream.write(head, timeout)
             self.request_started_writing = True
-            self._end_bodiless(len(head), timeout)
+            self._end_message(len(head), timeout)
             return None
         if _expects_continue(request):
             self.record.bytes_sent = 0
@@ -385,13 +389,14 @@ class HTTP11Connection:
         self.close()
         return InvalidHeader(f"Refused to send an invalid request head: {exc}")
 
-    def _end_bodiless(self, head_size: int, timeout: float | None) -> None:
-        # A message without a body ends with nothing, unless its head announced chunked
-        # framing (or a Content-Length that no body follows: then h11 refuses).
+    def _end_message(self, written: int, timeout: float | None) -> None:
+        # After a whole body framed by Content-Length, or none, a message ends with nothing,
+        # unless its head announced chunked framing (or a Content-Length that no body
+        # follows: then h11 refuses).
         tail = self._frame(_END_OF_MESSAGE)
         if tail:
             self._stream.write(tail, timeout)
-        self.record.bytes_sent = head_size + len(tail)
+        self.record.bytes_sent = written + len(tail)
 
     def _write_body(self, body: bytes | Iterable[bytes], timeout: float | None) -> None:
         for piece in (body,) if isinstance(body, bytes) else body:
@@ -731,13 +736,21 @@ def _new_h11() -> h11.Connection:
 
 
 class _PreparedHead:
-    """A request head's h11 event, and the bytes h11 wrote for it once it accepted it."""
+    """A request head's h11 event; the bytes h11 wrote for it once it accepted it; and the
+    length of a body the head frames by Content-Length, when one can follow it at once
+    (no chunked framing, no Expect: 100-continue, small enough to join the head)."""
 
-    __slots__ = ("data", "event")
+    __slots__ = ("data", "event", "framed_length")
 
-    def __init__(self, event: h11.Request) -> None:
+    def __init__(self, event: h11.Request, framed_length: int | None) -> None:
         self.event = event
+        self.framed_length = framed_length
         self.data: bytes | None = None
+
+    def frames(self, body: bytes | Iterable[bytes]) -> TypeGuard[bytes]:
+        """Whether ``body`` is whole and as long as the head says: h11 would then write it
+        as it is, after the head, and end the message with nothing."""
+        return type(body) is bytes and len(body) == self.framed_length
 
 
 @functools.lru_cache(maxsize=256)
@@ -753,7 +766,18 @@ def _prepared_head(request: RequestHead) -> _PreparedHead:
         h11.LocalProtocolError: a method, target or header h11 refuses.
     """
     event = h11.Request(method=request.method, target=request.target, headers=list(request.headers))
-    return _PreparedHead(event)
+    return _PreparedHead(event, _framed_length(request))
+
+
+def _framed_length(request: RequestHead) -> int | None:
+    # (h11 has checked the head: a Content-Length is digits.)
+    lengths = [value for name, value in request.headers if name.lower() == b"content-length"]
+    if len(lengths) != 1 or _expects_continue(request):
+        return None
+    if any(name.lower() == b"transfer-encoding" for name, _ in request.headers):
+        return None
+    length = int(lengths[0])
+    return length if length <= _COALESCE_LIMIT else None
 
 
 __all__ = [

@@ -249,6 +249,41 @@ def test_a_head_sent_again_goes_out_the_same(pair: tuple[HTTP11Connection, socke
     assert conn.exchanges == 5
 
 
+def test_a_body_its_head_frames_goes_out_with_it(
+    pair: tuple[HTTP11Connection, socket.socket],
+) -> None:
+    # The second time, head and body go out before h11 takes the events: the same bytes.
+    conn, server = pair
+    head = RequestHead(b"POST", b"/framed-twice", ((b"Host", b"h"), (b"Content-Length", b"3")))
+    for _ in range(2):
+        server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        conn.send_request(head, b"abc", 1.0)
+        assert read_all_body(conn) == b""
+        wire = server.recv(4096)
+        assert wire == b"POST /framed-twice HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+        assert conn.record.bytes_sent == len(wire)
+        assert conn.state is ConnectionState.IDLE
+    # Content-Length and chunked framing both: h11 frames the body in chunks, every time.
+    both = RequestHead(
+        b"POST",
+        b"/framed-both",
+        ((b"Host", b"h"), (b"Content-Length", b"3"), (b"Transfer-Encoding", b"chunked")),
+    )
+    for _ in range(2):
+        server.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        conn.send_request(both, b"abc", 1.0)
+        assert read_all_body(conn) == b""
+        wire = b""
+        while not wire.endswith(b"0\r\n\r\n"):
+            wire += server.recv(4096)
+        assert wire.endswith(b"\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+    # A body of another length than announced: refused before anything is written.
+    with pytest.raises(RequestException, match="does not match its headers"):
+        conn.send_request(head, b"abcd", 1.0)
+    assert conn.state is ConnectionState.CLOSED
+    assert server.recv(4096) == b""
+
+
 def test_a_bodiless_chunked_request_ends_with_the_last_chunk(
     pair: tuple[HTTP11Connection, socket.socket],
 ) -> None:
