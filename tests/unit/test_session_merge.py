@@ -272,3 +272,28 @@ def test_base_adapter_is_abstract() -> None:
         adapter.send(Request("GET", "http://example.com/").prepare())
     with pytest.raises(NotImplementedError):
         adapter.close()
+
+
+def test_a_session_that_overrides_send_sees_every_request() -> None:
+    # request() skips send's defaults only when send is Session's own: a subclass (a cache,
+    # a recorder) still gets every call, with every setting, as in requests.
+    seen: list[dict[str, Any]] = []
+
+    class Recording(Session):
+        def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+            seen.append(kwargs)
+            return super().send(request, **kwargs)
+
+    with Recording() as s:
+        s.mount("http://", CannedAdapter())
+        assert s.get("http://example.test/", timeout=3, allow_redirects=False).content == b"canned"
+    assert seen == [
+        {
+            "allow_redirects": False,
+            "timeout": 3,
+            "stream": False,
+            "verify": True,
+            "cert": None,
+            "proxies": None,
+        }
+    ]
