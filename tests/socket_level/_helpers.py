@@ -15,7 +15,11 @@ from pathlib import Path
 
 import trustme
 
+import httpcore_lite as requests
+
 from ..servers import Handler, RawServer, response
+
+ON_LINUX = Path("/proc/net/tcp").exists()  # client_sockets_to reads its tables
 
 
 def per_connection(*handlers: Handler) -> Handler:
@@ -160,3 +164,16 @@ def context_for(cert: trustme.LeafCert) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
     return context
+
+
+def request_lines(server: RawServer) -> list[bytes]:
+    """The request line of each request the server read, in order."""
+    return [request.split(b"\r\n", 1)[0] for request in server.requests]
+
+
+def assert_no_wrapper(exc: BaseException) -> None:
+    # requests wraps a failure in "HTTPConnectionPool(...): Max retries exceeded with url";
+    # with no retry configured the issue wants the attempt's own error, alone.
+    assert "Max retries" not in str(exc)
+    assert "Max retries" not in repr(exc)
+    assert not isinstance(exc, requests.exceptions.RetryError)
