@@ -60,7 +60,7 @@ Serve = Callable[..., RawServer]
 ErrorClass = type[requests.RequestException] | tuple[type[requests.RequestException], ...]
 
 
-# -- helpers ------------------------------------------------------------------------------------
+# -- fixtures -----------------------------------------------------------------------------------
 
 
 @pytest.fixture
