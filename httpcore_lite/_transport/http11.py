@@ -414,14 +414,9 @@ class HTTP11Connection:
             event = self._next_event(WAITING)
             if event is h11.NEED_DATA:
                 try:
-                    count = self._stream.read_into(self._read_view, wait, WAITING)
+                    self._receive(wait, WAITING, closes_on_timeout=False)
                 except ReadTimeout:
                     return None  # no word from the server: the body goes
-                except RequestException:
-                    self.close()
-                    raise
-                self._response_bytes += count
-                self._h11.receive_data(self._read_view[:count])  # type: ignore[arg-type]
             elif type(event) is h11.Response:
                 return event
             elif type(event) is h11.InformationalResponse and event.status_code == 100:
@@ -555,10 +550,24 @@ class HTTP11Connection:
             error = RemoteProtocolError(f"Invalid response while {action} {where}: {reason}")
         return with_context(error, action, self._stream.reused)  # as network.py's errors
 
-    def _receive(self, timeout: float | None, action: str, max_bytes: int = READ_SIZE) -> None:
+    def _receive(
+        self,
+        timeout: float | None,
+        action: str,
+        max_bytes: int = READ_SIZE,
+        *,
+        closes_on_timeout: bool = True,
+    ) -> None:
+        """Read what has arrived (``max_bytes`` at most) and hand it to h11. A failed read
+        closes the connection; a timeout too, unless the caller only waited briefly (for
+        a 100 Continue) and goes on."""
         view = self._read_view if max_bytes >= len(self._read_view) else self._read_view[:max_bytes]
         try:
             count = self._stream.read_into(view, timeout, action)
+        except ReadTimeout:
+            if closes_on_timeout:
+                self.close()
+            raise
         except RequestException:
             self.close()
             raise
