@@ -48,13 +48,17 @@ class SeenRequest:
 
 class ProxyServer:
     """``ProxyServer(credentials=("user", "pass"), tls=(certfile, keyfile))``; ``url`` is
-    what to put in ``proxies``; ``stop()`` ends it (the fixture calls it)."""
+    what to put in ``proxies``; ``stop()`` ends it (the fixture calls it). With ``via``
+    (a name), it adds ``Via: 1.1 <via>`` to the answers it forwards, as Squid and most
+    forward proxies do (a tunnel's answers it cannot touch: they are encrypted)."""
 
     def __init__(
         self,
         credentials: tuple[str, str] | None = None,
         tls: tuple[str, str] | None = None,
+        via: str | None = None,
     ) -> None:
+        self._via = via
         self._expected_auth = None
         if credentials is not None:
             token = base64.b64encode(f"{credentials[0]}:{credentials[1]}".encode()).decode()
@@ -189,6 +193,8 @@ class ProxyServer:
         content = answer.read()
         passed = [(n, v) for n, v in answer.getheaders() if n.lower() not in HOP_BY_HOP]
         passed = [(n, v) for n, v in passed if n.lower() != "content-length"]
+        if self._via is not None:
+            passed.append(("Via", f"1.1 {self._via}"))
         _send(conn, client, answer.status, passed, content, answer.reason)
         return upstream
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import http.client
 import json
 import os
 import socket
@@ -44,12 +43,11 @@ from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-import h11
 import trustme
 
-from ..proxy_server import HOP_BY_HOP, ProxyServer, SeenRequest, _send
+from ..proxy_server import ProxyServer
 from ..servers import WSGIServer
 from .github_app import app as github_app
 
@@ -145,44 +143,6 @@ def _json(
     return [data]
 
 
-class _ViaProxy(ProxyServer):
-    """The test proxy, adding ``Via: 1.1 proxy.example:<port>`` to the answers it forwards
-    (as Squid and most forward proxies do), so that a page can show which responses came
-    through it. (A tunnel's answers it cannot touch: they are encrypted.)"""
-
-    def __init__(self, name: str, **options: Any) -> None:
-        super().__init__(**options)
-        self.name = name
-
-    def _forward(
-        self,
-        conn: h11.Connection,
-        client: socket.socket,
-        seen: SeenRequest,
-        body: bytes,
-        upstream: http.client.HTTPConnection | None,
-    ) -> http.client.HTTPConnection:
-        parts = urlsplit(seen.target)
-        host, port = parts.hostname or "", parts.port or 80
-        if upstream is None or (upstream.host, upstream.port) != (host, port):
-            if upstream is not None:
-                upstream.close()
-            upstream = http.client.HTTPConnection(host, port, timeout=10)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = {n: v for n, v in seen.headers.items() if n not in HOP_BY_HOP}
-        upstream.request(seen.method, path, body=body or None, headers=headers)
-        answer = upstream.getresponse()
-        content = answer.read()
-        passed = [
-            (n, v)
-            for n, v in answer.getheaders()
-            if n.lower() not in HOP_BY_HOP and n.lower() != "content-length"
-        ]
-        passed.append(("Via", f"1.1 {self.name}"))
-        _send(conn, client, answer.status, passed, content, answer.reason)
-        return upstream
-
-
 def _badssl_page(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
     host = environ.get("HTTP_HOST", "badssl.com")
     page = f"<!DOCTYPE html>\n<title>{host}</title>\n<h1>{host}</h1>\n".encode()
@@ -274,9 +234,11 @@ class World:
             ("api.github.com", 80): WSGIServer(_redirect_to_https),
             ("api.github.com", 443): WSGIServer(github_app, certfile, keyfile),
             ("flaky.example", 443): WSGIServer(self.flaky, certfile, keyfile),
-            ("proxy.example", 3128): _ViaProxy("proxy.example:3128"),
-            ("proxy.example", 3129): _ViaProxy("proxy.example:3129", tls=(certfile, keyfile)),
-            ("proxy.example", 8080): _ViaProxy("proxy.example:8080", credentials=PROXY_CREDENTIALS),
+            ("proxy.example", 3128): ProxyServer(via="proxy.example:3128"),
+            ("proxy.example", 3129): ProxyServer(via="proxy.example:3129", tls=(certfile, keyfile)),
+            ("proxy.example", 8080): ProxyServer(
+                via="proxy.example:8080", credentials=PROXY_CREDENTIALS
+            ),
             **{(host, 443): WSGIServer(_badssl_page, *badssl[host]) for host in BADSSL_HOSTS},
             BLACKHOLE: blackhole,
             (BLACKHOLE[0], 3128): blackhole,  # a proxy there too
