@@ -90,6 +90,34 @@ def _check_zstd_end(fed: bool, complete: bool) -> None:
         raise ContentDecodingError("Failed to decode zstd body: the stream ended early")
 
 
+class _Stepped:
+    """What the decoders that decode one bounded step at a time share: without
+    ``max_length``, ``decode`` and ``flush`` do everything at once; ``flush`` hands out what
+    is still held before ``_end`` ends the stream."""
+
+    @property
+    def needs_input(self) -> bool:
+        raise NotImplementedError
+
+    def decode(self, data: bytes | bytearray, max_length: int = -1) -> bytes:
+        if max_length < 0:
+            return _decode_all(self, data)
+        return self._step(data, max_length)
+
+    def flush(self, max_length: int = -1) -> bytes:
+        if max_length < 0:
+            return _flush_all(self)
+        return _held_output(self, max_length) or self._end()
+
+    def _step(self, data: bytes | bytearray, max_length: int) -> bytes:
+        """The next piece, at most ``max_length`` (at least 0)."""
+        raise NotImplementedError
+
+    def _end(self) -> bytes:
+        """(Nothing is held any more.) The last bytes, or an error if the stream was cut."""
+        raise NotImplementedError
+
+
 def _joined(rest: memoryview, data: bytes | bytearray) -> memoryview:
     """Input still held, then ``data``: joined only when a caller feeds a decoder that did
     not ask for input (our readers never do)."""
@@ -98,7 +126,7 @@ def _joined(rest: memoryview, data: bytes | bytearray) -> memoryview:
     return memoryview(bytes(rest) + bytes(data)) if rest else memoryview(data)
 
 
-class _ZlibDecoder:
+class _ZlibDecoder(_Stepped):
     """gzip (with any number of members) or zlib-wrapped deflate."""
 
     def __init__(self, wbits: int, name: str) -> None:
@@ -118,9 +146,7 @@ class _ZlibDecoder:
     def needs_input(self) -> bool:
         return not (self._input or self._full)
 
-    def decode(self, data: bytes | bytearray, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _decode_all(self, data)
+    def _step(self, data: bytes | bytearray, max_length: int) -> bytes:
         if self._ignoring:
             return b""
         self._input = _joined(self._input, data)
@@ -142,12 +168,7 @@ class _ZlibDecoder:
         self._full = len(out) == max_length > 0
         return out
 
-    def flush(self, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _flush_all(self)
-        out = _held_output(self, max_length)
-        if out:
-            return out
+    def _end(self) -> bytes:
         if self._ignoring or self._flushed:
             return b""
         self._flushed = True
@@ -222,7 +243,7 @@ class _Spill:
         return piece
 
 
-class _BrotliDecoder(_Spill):
+class _BrotliDecoder(_Spill, _Stepped):
     """br (RFC 7932), through the ``brotli`` or ``brotlicffi`` package. From 1.2 on, both
     bound the output of a call (``output_buffer_limit``); older releases get the input in
     small slices instead, and bound nothing (install brotli >= 1.2)."""
@@ -242,9 +263,7 @@ class _BrotliDecoder(_Spill):
     def needs_input(self) -> bool:
         return not (self._input or self._busy or self._spill)
 
-    def decode(self, data: bytes | bytearray, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _decode_all(self, data)
+    def _step(self, data: bytes | bytearray, max_length: int) -> bytes:
         self._input = _joined(self._input, data)
         self._fed = self._fed or bool(data)
         if self._spill:
@@ -273,19 +292,14 @@ class _BrotliDecoder(_Spill):
         self._busy = not self._brotli.is_finished() and (bool(out) or not self._can_accept())
         return out
 
-    def flush(self, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _flush_all(self)
-        out = _held_output(self, max_length)
-        if out:
-            return out
+    def _end(self) -> bytes:
         finished = getattr(self._brotli, "is_finished", None)
         if self._fed and finished is not None and not finished():
             raise ContentDecodingError("Failed to decode br body: the stream ended early")
         return b""
 
 
-class _ZstdDecoder:
+class _ZstdDecoder(_Stepped):
     """zstd (RFC 8878), through ``compression.zstd`` (3.14) or ``backports.zstd``, which
     bound their output as zlib does; any number of frames."""
 
@@ -301,9 +315,7 @@ class _ZstdDecoder:
             return not self._zstd.unused_data  # else another frame follows
         return bool(self._zstd.needs_input)
 
-    def decode(self, data: bytes | bytearray, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _decode_all(self, data)
+    def _step(self, data: bytes | bytearray, max_length: int) -> bytes:
         self._fed = self._fed or bool(data)
         if self._zstd.eof:
             data = self._zstd.unused_data + bytes(data)
@@ -315,17 +327,12 @@ class _ZstdDecoder:
         except self._error as exc:
             raise ContentDecodingError(f"Failed to decode zstd body: {exc}") from exc
 
-    def flush(self, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _flush_all(self)
-        out = _held_output(self, max_length)
-        if out:
-            return out
+    def _end(self) -> bytes:
         _check_zstd_end(self._fed, self._zstd.eof)
         return b""
 
 
-class _ZstandardDecoder(_Spill):
+class _ZstandardDecoder(_Spill, _Stepped):
     """zstd through the ``zstandard`` package, whose decompressobj cannot bound its output:
     it gets the input in small slices instead; any number of frames."""
 
@@ -340,9 +347,7 @@ class _ZstandardDecoder(_Spill):
     def needs_input(self) -> bool:
         return not (self._input or self._spill)
 
-    def decode(self, data: bytes | bytearray, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _decode_all(self, data)
+    def _step(self, data: bytes | bytearray, max_length: int) -> bytes:
         self._input = _joined(self._input, data)
         self._fed = self._fed or bool(data)
         if self._spill:
@@ -366,12 +371,7 @@ class _ZstandardDecoder(_Spill):
             self._input = given[at:]
         return self._hand_out(out[0] if len(out) == 1 else b"".join(out), max_length)
 
-    def flush(self, max_length: int = -1) -> bytes:
-        if max_length < 0:
-            return _flush_all(self)
-        out = _held_output(self, max_length)
-        if out:
-            return out
+    def _end(self) -> bytes:
         _check_zstd_end(self._fed, self._zstd.eof)
         return b""
 
