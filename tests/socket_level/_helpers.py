@@ -60,14 +60,16 @@ def answer_each(data: bytes) -> Handler:
     return handle
 
 
-def answer_then_drop_next(body: bytes = b"first") -> Handler:
+def answer_then_drop_next(body: bytes = b"first", last: bytes = b"") -> Handler:
     """Answer one request and keep the connection open; read the next request, then close
-    the connection without answering it: a keep-alive timeout racing a reused connection."""
+    the connection without answering it: a keep-alive timeout racing a reused connection.
+    With ``last``, those bytes (no whole answer) are sent before the close."""
 
     def handle(conn: socket.socket, server: RawServer) -> None:
         if server.read(conn):
             conn.sendall(response(body))
-            server.read(conn)
+            if server.read(conn) and last:
+                conn.sendall(last)
 
     return handle
 

@@ -22,6 +22,7 @@ from ..servers import Handler, RawServer, keep_alive_handler, response
 from ._helpers import (
     ON_LINUX,
     answer_once,
+    answer_then_drop_next,
     assert_no_wrapper,
     client_sockets_to,
     per_connection,
@@ -126,13 +127,8 @@ def test_get_on_a_fresh_connection_closed_unanswered_is_not_replayed(serve: Serv
 def test_get_answered_with_garbage_at_reuse_is_not_replayed(serve: Serve) -> None:
     # Bytes came back: the server saw the request and answered; sending it again is not
     # recovering from a stale connection.
-    def answer_then_garbage(conn: socket.socket, server: RawServer) -> None:
-        if server.read(conn):
-            conn.sendall(response(b"first"))
-            if server.read(conn):
-                conn.sendall(b"\x00garbage\r\n\r\n")
-
-    server = serve(per_connection(answer_then_garbage, keep_alive_handler(b"again")))
+    garbage = answer_then_drop_next(last=b"\x00garbage\r\n\r\n")
+    server = serve(per_connection(garbage, keep_alive_handler(b"again")))
     with requests.Session() as s:
         assert s.get(f"{server.url}/1", timeout=5).content == b"first"
         with pytest.raises(requests.exceptions.RemoteProtocolError) as info:
@@ -142,13 +138,9 @@ def test_get_answered_with_garbage_at_reuse_is_not_replayed(serve: Serve) -> Non
 
 
 def test_1xx_then_close_at_reuse_is_not_replayed(serve: Serve) -> None:
-    def answer_then_continue_and_close(conn: socket.socket, server: RawServer) -> None:
-        if server.read(conn):
-            conn.sendall(response(b"first"))
-            if server.read(conn):
-                conn.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n")
-
-    server = serve(per_connection(answer_then_continue_and_close, keep_alive_handler(b"x")))
+    early_hints = b"HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
+    hints = answer_then_drop_next(last=early_hints)
+    server = serve(per_connection(hints, keep_alive_handler(b"x")))
     with requests.Session() as s:
         assert s.get(f"{server.url}/1", timeout=5).content == b"first"
         with pytest.raises(requests.exceptions.ConnectionError) as info:
