@@ -179,43 +179,37 @@ class _ZlibDecoder(_Stepped):
 
 class _DeflateDecoder:
     """'deflate' is zlib-wrapped by the RFC but raw deflate from some servers. Which one it
-    is shows only once zlib either decodes something or rejects the header, so until then
-    the body is kept and decoded again from the start (as urllib3 does)."""
+    is shows only once zlib either decodes something or rejects the header: until then the
+    zlib-wrapped attempt is fed as the body comes (each byte once: linear, however long
+    the body yields nothing), and the body is kept, to be decoded again from the start as
+    raw deflate if zlib rejects it (as urllib3 does)."""
 
     def __init__(self) -> None:
-        self._inner: _ZlibDecoder | None = None
-        self._seen = b""  # the body so far, while the format is undecided
+        self._inner = _ZlibDecoder(15, "deflate")  # zlib.MAX_WBITS: zlib-wrapped, at first
+        self._seen: bytearray | None = bytearray()  # the body so far, while undecided
 
     @property
     def needs_input(self) -> bool:
-        return self._inner is None or self._inner.needs_input
+        return self._inner.needs_input
 
     def decode(self, data: bytes | bytearray, max_length: int = -1) -> bytes:
         if max_length < 0:
             return _decode_all(self, data)
-        if self._inner is not None:
+        seen = self._seen
+        if seen is None:
             return self._inner.decode(data, max_length)
-        self._seen += data
+        seen += data
         try:
-            trial, out = self._trial(15, max_length)  # zlib.MAX_WBITS: zlib-wrapped
+            out = self._inner.decode(data, max_length)
         except ContentDecodingError:
-            trial, out = self._trial(-15, max_length)  # raw deflate
-            self._inner, self._seen = trial, b""
-            return out
+            # Not zlib-wrapped: raw deflate, decoded from the start of what came.
+            self._inner, self._seen = _ZlibDecoder(-15, "deflate"), None
+            return self._inner.decode(bytes(seen), max_length)
         if out:
-            self._inner, self._seen = trial, b""
+            self._seen = None  # decided: zlib-wrapped
         return out
 
-    def _trial(self, wbits: int, max_length: int) -> tuple[_ZlibDecoder, bytes]:
-        trial = _ZlibDecoder(wbits, "deflate")
-        out = trial.decode(self._seen, max_length)
-        while not out and not trial.needs_input:
-            out = trial.decode(b"", max_length)
-        return trial, out
-
     def flush(self, max_length: int = -1) -> bytes:
-        if self._inner is None:
-            return b""  # undecided still: nothing decoded from what came
         return self._inner.flush(max_length)
 
 

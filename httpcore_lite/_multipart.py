@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from ._body import FILE_CHUNK, EncodedBody, stream_length
-from .exceptions import UnrewindableBodyError
+from .exceptions import InvalidHeader, UnrewindableBodyError
 
 # The HTML5 form encoding of names and filenames (what browsers and urllib3 send): quotes
 # and control characters are percent-encoded, backslashes doubled.
@@ -175,6 +175,9 @@ def _part_head(
     disposition = "form-data; " + _param("name", name)
     if filename is not None:
         disposition += "; " + _param("filename", filename)
+    _check_part_header("Content-Type", content_type)
+    for key, value in (headers or {}).items():
+        _check_part_header(key, value)
     fields = dict(headers or {})
     fields["Content-Disposition"] = disposition
     fields["Content-Type"] = content_type  # type: ignore[assignment]
@@ -184,6 +187,25 @@ def _part_head(
         f"{key}: {value}" for key, value in fields.items() if key not in _FIRST_HEADERS and value
     ]
     return (f"--{boundary}\r\n" + "\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+def _check_part_header(name: Any, value: Any) -> None:
+    """Refuse a part header that would end its line early: CR, LF or NUL would let a
+    content type or a header inject header lines of its own into the part (or end the
+    part's head).
+
+    Raises:
+        InvalidHeader: the name or value holds CR, LF or NUL (the name also ":").
+    """
+    for part, forbidden in ((name, "\r\n\x00:"), (value, "\r\n\x00")):
+        if part is None:
+            continue
+        text = part.decode("latin-1") if isinstance(part, bytes) else str(part)
+        if any(char in text for char in forbidden):
+            raise InvalidHeader(
+                f"Invalid multipart part header {name!r}: {value!r} (CR, LF and NUL are "
+                "not allowed, nor ':' in a name)"
+            )
 
 
 def _param(key: str, value: Any) -> str:

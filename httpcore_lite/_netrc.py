@@ -1,64 +1,124 @@
 """Credentials from a .netrc file, for hosts the caller gave no auth for (``trust_env``).
 
 The file is found as requests finds it: the NETRC environment variable, else ``~/.netrc``,
-else ``~/_netrc``. It is parsed once and kept until it changes; whether it changed is asked
-of the OS at most once a second, so a busy Session does not pay a ``stat`` per request.
-Nothing is read at import.
+else ``~/_netrc``, looked for again on every request, so a file written (or a NETRC or HOME
+set) just before a call counts for that call. A Session keeps what it parsed in a
+``NetrcCache``, by the file's path and identity (device, inode, size, modification and
+change times): parsed again only when the file is another one or changed. Nothing is read at
+import, and nothing outlives the Session (``clear``).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
 from typing import Final
 
+from .utils import environment_values
+
 NETRC_FILES: Final = ("~/.netrc", "~/_netrc")
-RECHECK_AFTER: Final = 1.0  # seconds between looks at the file system
+_ENVIRONMENT: Final = ("NETRC", "HOME")
 
 Credentials = tuple[str, str]
+# The file's path and identity: a file replaced, rewritten or touched is another signature.
+Signature = tuple[str, int, int, int, int, int]
 
 
 class NetrcCache:
-    """The parsed .netrc of this process, refreshed when the file changes."""
+    """One Session's view of the .netrc file: what it held when last parsed, and which file
+    that was. Threads may share it.
+
+    Example:
+        >>> cache = NetrcCache()
+        >>> cache.credentials_for("https://api.example.com/v1")  # with a .netrc for it
+        ('me', 's3cret')
+    """
+
+    __slots__ = ("_default", "_hosts", "_lock", "_signature")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._next_check = 0.0
-        self._signature: tuple[str, int, int] | None = None  # path, mtime_ns, size
+        self._signature: Signature | None = None
         self._hosts: dict[str, Credentials] = {}
         self._default: Credentials | None = None
 
     def credentials_for(self, url: str) -> Credentials | None:
-        """(login, password) for the host of ``url``, the file's default entry, or None."""
-        if time.monotonic() >= self._next_check:
-            self._refresh()
+        """(login, password) for the host of ``url``, the file's default entry, or None.
+        The file the environment names now is asked for its identity first (a system call
+        or two): changed or another, it is parsed again."""
+        signature = _find_file()
+        if signature != self._signature:
+            self._load(signature)
         if not self._hosts and self._default is None:
             return None  # the usual case, decided without parsing the URL
-        from urllib.parse import urlsplit
+        return _lookup(url, self._hosts, self._default)
 
-        host = urlsplit(url).hostname
-        return None if host is None else self._hosts.get(host, self._default)
+    def _load(self, signature: Signature | None) -> None:
+        hosts, default = _parse(signature[0]) if signature else ({}, None)
+        with self._lock:  # the three together: a thread never sees one file's hosts
+            self._signature, self._hosts, self._default = signature, hosts, default
 
-    def _refresh(self) -> None:
+    def clear(self) -> None:
+        """Forget the credentials (the Session is closed)."""
         with self._lock:
-            self._next_check = time.monotonic() + RECHECK_AFTER
-            signature = _find_file()
-            if signature == self._signature:
-                return
-            self._signature = signature
-            self._hosts, self._default = _parse(signature[0]) if signature else ({}, None)
+            self._signature, self._hosts, self._default = None, {}, None
 
 
-def _find_file() -> tuple[str, int, int] | None:
-    candidates = [os.environ["NETRC"]] if os.environ.get("NETRC") else list(NETRC_FILES)
-    for candidate in candidates:
+def get_netrc_auth(url: str) -> Credentials | None:
+    """(login, password) from .netrc for the host of ``url``, or None; the file is read
+    and parsed each time (a Session keeps a NetrcCache instead).
+
+    Example:
+        >>> get_netrc_auth("https://api.example.com/v1")  # with a .netrc for that host
+        ('me', 's3cret')
+    """
+    signature = _find_file()
+    if signature is None:
+        return None
+    hosts, default = _parse(signature[0])
+    return _lookup(url, hosts, default)
+
+
+def _lookup(
+    url: str, hosts: dict[str, Credentials], default: Credentials | None
+) -> Credentials | None:
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return None if host is None else hosts.get(host, default)
+
+
+def _candidates() -> tuple[str, ...]:
+    found = environment_values(_ENVIRONMENT)
+    named = found.get("NETRC")
+    if named:
+        return (named,)
+    home = found.get("HOME")
+    if home and os.name == "posix":  # what expanduser would make of "~/..." here
+        return (f"{home}/.netrc", f"{home}/_netrc")
+    return NETRC_FILES
+
+
+def _find_file() -> Signature | None:
+    for candidate in _candidates():
         try:
-            path = os.path.expanduser(candidate)
+            path = os.path.expanduser(candidate) if candidate[:1] == "~" else candidate
+            if not os.access(path, os.F_OK):  # (no exception for a missing file: cheaper)
+                continue
             status = os.stat(path)
-        except (OSError, KeyError, RuntimeError):  # no file; no home directory
+        except (OSError, KeyError, RuntimeError, ValueError):  # no home directory; a NUL
             continue
-        return path, status.st_mtime_ns, status.st_size
+        return (
+            path,
+            status.st_dev,
+            status.st_ino,
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ctime_ns,
+        )
     return None
 
 
@@ -67,7 +127,7 @@ def _parse(path: str) -> tuple[dict[str, Credentials], Credentials | None]:
 
     try:
         parsed = netrc.netrc(path)
-    except (netrc.NetrcParseError, OSError):
+    except (netrc.NetrcParseError, OSError, UnicodeDecodeError):
         return {}, None  # a broken file is ignored, as requests ignores it
     hosts: dict[str, Credentials] = {}
     default: Credentials | None = None
@@ -79,12 +139,3 @@ def _parse(path: str) -> tuple[dict[str, Credentials], Credentials | None]:
         else:
             hosts[host] = entry
     return hosts, default
-
-
-_CACHE: Final = NetrcCache()
-
-
-# (login, password) from .netrc for the host of a URL, or None:
-#     get_netrc_auth("https://api.example.com/v1") -> ("me", "s3cret")
-# The cache's bound method itself: this runs on every request without auth.
-get_netrc_auth: Final = _CACHE.credentials_for

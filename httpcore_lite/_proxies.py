@@ -74,7 +74,6 @@ def _has_setting_for(url: str, proxies: ProxyMapping) -> bool:
     return any(key in proxies for key in keys)
 
 
-@functools.lru_cache(maxsize=256)
 def _url_parts(url: str) -> tuple[str, str | None, int | None]:
     """Scheme, host (lower case, no brackets) and port (the scheme's default if none)."""
     try:
@@ -302,7 +301,7 @@ def _parse_entry(entry: str) -> _Rule | None:
         host, _, port_text = entry.partition(":")
     port = None
     if port_text:
-        if not port_text.isdigit():
+        if not (port_text.isascii() and port_text.isdigit()):  # "²" is a digit to isdigit()
             return None
         port = int(port_text)
     network = _ip_network(host)
@@ -346,7 +345,6 @@ class ProxyURL(NamedTuple):
     password: str | None
 
 
-@functools.lru_cache(maxsize=64)
 def parse_proxy_url(url: str) -> ProxyURL:
     """Take a proxy URL apart. A URL without a scheme is an http:// proxy, as in requests;
     the port defaults to the scheme's (80, 443). Error messages never show credentials.

@@ -8,12 +8,13 @@ hops are too many. Nothing here touches the network.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Final
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit, uses_relative
 
 from . import _urls
 from ._body import rewind_body
-from .exceptions import InvalidURL
+from .exceptions import InvalidSchema, InvalidURL
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import PreparedRequest, Response
@@ -23,6 +24,10 @@ REDIRECT_STATI: Final = frozenset({301, 302, 303, 307, 308})
 # 307 and 308 keep the method and the body; the others drop the body.
 _BODY_KEEPING_STATI: Final = frozenset({307, 308})
 _BODY_HEADERS: Final = ("Content-Length", "Content-Type", "Transfer-Encoding")
+# Where a redirect may send a request unless the Session allows more: a server must not move
+# a request onto another transport (a Unix socket such as Docker's, say), whatever the
+# scheme of the first URL was. libcurl limits its redirect protocols the same way.
+DEFAULT_REDIRECT_SCHEMES: Final = frozenset({"http", "https"})
 
 
 def redirect_target(response: Response) -> str | None:
@@ -59,13 +64,35 @@ def resolve_location(location: str, current_url: str) -> str:
     try:
         target = urlsplit(location)
         if not target.netloc:
-            location = urljoin(current_url, location)
+            location = _join(current_url, current.scheme, location)
             target = urlsplit(location)
     except ValueError as exc:  # an unclosed "[", say
         raise InvalidURL(f"Invalid redirect Location {location!r}: {exc}") from exc
     if not target.fragment and current.fragment:
         location = urlunsplit(target._replace(fragment=current.fragment))
     return _urls.prepare_url(location)
+
+
+def check_redirect_scheme(url: str, allowed: Collection[str]) -> None:
+    """Refuse a redirect to ``url`` unless its scheme is one of ``allowed``.
+
+    Raises:
+        InvalidSchema: the scheme is not allowed (nothing has been sent to ``url``).
+    """
+    scheme = url.partition(":")[0].lower() if ":" in url else ""
+    if scheme not in allowed:
+        raise InvalidSchema(
+            f"Refused to follow a redirect to {url!r}: its scheme {scheme!r} is not one of "
+            f"Session.redirect_schemes ({', '.join(sorted(allowed))})"
+        )
+
+
+def _join(base: str, scheme: str, location: str) -> str:
+    # urljoin joins only the schemes it knows (not http+unix): the others as http.
+    if scheme.lower() in uses_relative:
+        return urljoin(base, location)
+    joined = urljoin("http" + base[len(scheme) :], location)
+    return scheme + joined[4:] if joined.startswith("http:") else joined
 
 
 def next_method(method: str, status: int) -> str:
@@ -107,7 +134,8 @@ def next_request(
 ) -> PreparedRequest:
     """The request for the next hop to ``url``: a copy of ``request`` with the method
     rewritten, the body dropped (with the headers that describe it) or rewound, and the
-    credentials stripped when the hop leaves the origin.
+    credentials stripped when the hop leaves the origin, with the caller's Host header and
+    the request's own cookies.
 
     Cookies are not handled here: the Session evaluates them again for the new URL.
     ``strip_auth`` overrides ``should_strip_auth`` (a Session subclass may decide);
@@ -129,8 +157,16 @@ def next_request(
         hop.body = None
         hop._body_position = None
     hop.headers.pop("Proxy-Authorization", None)  # rebuilt per hop from the proxy settings
+    leaves_origin = should_strip_auth(request.url or "", url)
+    if leaves_origin:
+        # What the caller set for this origin stays with it (stricter than requests): a
+        # Host header would name the old host to the new one (and pick the old host's
+        # cookies from the jar), and ``cookies=`` given for the request are the old host's.
+        # The Session chooses cookies again by the new URL, from its jar alone.
+        hop.headers.pop("Host", None)
+        hop._cookies = None
     if strip_auth is None:
-        strip_auth = should_strip_auth(request.url or "", url)
+        strip_auth = leaves_origin
     if strip_auth:
         # Leaving the origin: the caller's Authorization and Cookie stay behind.
         hop.headers.pop("Authorization", None)

@@ -7,7 +7,6 @@ the request target and the Host header (the adapter caches its result in the exc
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
@@ -67,16 +66,8 @@ def prepare_url(url: str | bytes, params: Any = None) -> str:
         MissingSchema: no scheme ("example.com/path").
         InvalidURL: no host, an invalid host label, or an invalid port.
     """
-    if not params and type(url) is str:
-        return _prepare_url_without_params(url)
+    # (A Session keeps what this gave for the URLs it sends: Session._prepared_url.)
     return _prepare_url(url, params)
-
-
-@functools.lru_cache(maxsize=512)
-def _prepare_url_without_params(url: str) -> str:
-    # A client calls the same URLs again and again; with no params the result is a pure
-    # function of the URL.
-    return _prepare_url(url, None)
 
 
 def _prepare_url(url: str | bytes, params: Any) -> str:
@@ -156,7 +147,9 @@ def _prepared_netloc(url: str, netloc: str) -> str:
         raise InvalidURL("URL has an invalid label.")
     host = host.lower()  # host names are case-insensitive (RFC 3986 section 3.2.2)
     _check_host(url, host[1:-1] if host.startswith("[") else host)
-    if port and not (port.isdigit() and int(port) <= 65535):
+    # Only ASCII digits make a port: str.isdigit() also takes "²" (which int() refuses) and
+    # Arabic-Indic or fullwidth digits (which int() reads as another port).
+    if port and not (port.isascii() and port.isdigit() and int(port) <= 65535):
         raise InvalidURL(f"Invalid URL {url!r}: invalid port {port!r}")
     netloc = f"{_quote_userinfo(userinfo)}@{host}" if userinfo else host
     return f"{netloc}:{int(port)}" if port else netloc

@@ -11,7 +11,6 @@ the proxy's headers), an https:// one for the origin at the end of a CONNECT tun
 
 from __future__ import annotations
 
-import functools
 import time
 import warnings
 from collections.abc import Iterable
@@ -160,6 +159,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
         self._proxy_cache: dict[tuple[str, bool | str], Proxy] = {}
+        self._plans = ExchangePlans()
         self.init_poolmanager(pool_connections, pool_maxsize, block=pool_block)
 
     @property
@@ -211,6 +211,7 @@ class HTTPAdapter(BaseAdapter):
         for attr, value in state.items():
             setattr(self, attr, value)
         self._proxy_cache = {}
+        self._plans = ExchangePlans()
         self.init_poolmanager(self._pool_connections, self._pool_maxsize, self._pool_block)
 
     def send(
@@ -285,7 +286,7 @@ class HTTPAdapter(BaseAdapter):
         deadline: Deadline | None,
     ) -> PooledResponse:
         headers = request.headers
-        key, head = plan_exchange(
+        key, head = self._plans.plan(
             request.method or "GET",
             request.url or "",
             headers.pairs() if type(headers) is CaseInsensitiveDict else tuple(headers.items()),
@@ -410,6 +411,10 @@ class HTTPAdapter(BaseAdapter):
             <ConnectionPool [0 origins, 0 idle, 0 active]>
         """
         self.poolmanager.close()
+        # What was worked out for the requests sent (heads with their credentials, proxy
+        # headers) goes with the adapter's connections.
+        self._plans.clear()
+        self._proxy_cache.clear()
 
 
 CertSetting = str | tuple[str, str] | None
@@ -546,6 +551,52 @@ def _prepare_attempt(request: PreparedRequest, retries: Retry, reason: str, wait
         time.sleep(wait)
 
 
+Plan = tuple[PoolKey, RequestHead]
+
+
+class ExchangePlans:
+    """The plan of each distinct request an adapter sends (``plan_exchange``'s answers): a
+    client sends the same few requests again and again. Owned by the adapter (the heads
+    carry credentials and cookies: they go with it, and ``close`` forgets them), bounded:
+    emptied when full. Threads may share it: a race costs one more plan.
+    """
+
+    __slots__ = ("_limit", "_plans")
+
+    def __init__(self, limit: int = 256) -> None:
+        self._plans: dict[tuple[Any, ...], Plan] = {}
+        self._limit = limit
+
+    def plan(
+        self,
+        method: str,
+        url: str,
+        headers: tuple[tuple[Any, Any], ...],
+        verify: bool | str,
+        cert: CertSetting,
+        proxy: Proxy | None = None,
+    ) -> Plan:
+        """``plan_exchange(...)``, from the cache when this request was planned before.
+
+        Raises:
+            InvalidSchema, InvalidURL, InvalidHeader: as ``plan_exchange``.
+        """
+        key = (method, url, headers, verify, cert, proxy)
+        try:
+            found = self._plans.get(key)
+        except TypeError:  # an unhashable header value: plan_exchange says what is wrong
+            return plan_exchange(method, url, headers, verify, cert, proxy)
+        if found is None:
+            found = plan_exchange(method, url, headers, verify, cert, proxy)
+            if len(self._plans) >= self._limit:
+                self._plans.clear()
+            self._plans[key] = found
+        return found
+
+    def clear(self) -> None:
+        self._plans.clear()
+
+
 def plan_exchange(
     method: str,
     url: str,
@@ -553,53 +604,31 @@ def plan_exchange(
     verify: bool | str,
     cert: CertSetting,
     proxy: Proxy | None = None,
-) -> tuple[PoolKey, RequestHead]:
+) -> Plan:
     """Where to send a request (the pool key) and its encoded head.
 
     The key holds the origin and, for https, the TLS settings: a connection is never shared
     between a verified and an unverified request (requests' CVE-2024-35195); and the proxy,
-    if any. Both are pure functions of the arguments, and a client sends the same few
-    requests again and again, so the answer is cached.
+    if any. Both are pure functions of the arguments (an adapter keeps them: ExchangePlans).
 
     Raises:
         InvalidSchema, InvalidURL: a URL that cannot be sent to.
         InvalidHeader: a header that is not valid, or cannot be encoded as latin-1.
     """
-    try:
-        return _plan(method, url, headers, verify, cert, proxy)
-    except TypeError:
-        # An unhashable header value, set by hand after the request was prepared: the
-        # check says what is wrong with it.
-        for header in headers:
-            check_header_validity(header)
-        raise
-
-
-@functools.lru_cache(maxsize=256)
-def _plan(
-    method: str,
-    url: str,
-    headers: tuple[tuple[Any, Any], ...],
-    verify: bool | str,
-    cert: CertSetting,
-    proxy: Proxy | None,
-) -> tuple[PoolKey, RequestHead]:
     split = split_url(url)
-    if split.origin.scheme == UNIX_SCHEME:  # the socket named by the URL
-        head = RequestHead(
-            method.encode("ascii"),
-            split.target.encode("ascii"),
-            encode_headers(split.host_header, headers),
-        )
-        return PoolKey(split.origin, None, None, split.origin.host), head
-    if proxy is not None:
+    if proxy is not None and split.origin.scheme != UNIX_SCHEME:
         return _plan_through(proxy, split, method, headers, verify, cert)
-    tls = TLSConfig(verify=verify, cert=cert) if split.origin.scheme == "https" else None
-    head = RequestHead(
-        method=method.encode("ascii"),
-        target=split.target.encode("ascii"),
-        headers=encode_headers(split.host_header, headers),
+    # Straight to the origin: proxy credentials (HTTPProxyAuth, or a header set by hand)
+    # only ever go to a proxy, never to an origin (stricter than requests).
+    encoded = tuple(
+        header
+        for header in encode_headers(split.host_header, headers)
+        if header[0].lower() != _PROXY_AUTHORIZATION
     )
+    head = RequestHead(method.encode("ascii"), split.target.encode("ascii"), encoded)
+    if split.origin.scheme == UNIX_SCHEME:  # the socket named by the URL
+        return PoolKey(split.origin, None, None, split.origin.host), head
+    tls = TLSConfig(verify=verify, cert=cert) if split.origin.scheme == "https" else None
     return PoolKey(split.origin, tls), head
 
 
@@ -673,7 +702,10 @@ def encode_headers(host: str, headers: Iterable[tuple[Any, Any]]) -> Headers:
 
 def _encode_header(name: Any, value: Any) -> tuple[bytes, bytes]:
     check_header_validity((name, value))
-    name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
+    try:
+        name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise InvalidHeader(f"Header name {name!r} cannot be encoded as latin-1") from exc
     try:
         value_bytes = value if isinstance(value, bytes) else value.encode("latin-1")
     except UnicodeEncodeError as exc:

@@ -21,9 +21,11 @@ from .exceptions import (
 from .hooks import HOOKS, default_hooks, dispatch_hook
 from .structures import CaseInsensitiveDict
 from .utils import (
+    FALLBACK_ENCODING,
     check_header_pairs,
     check_header_validity,
     decode_headers,
+    decode_text,
     decode_unicode_stream,
     get_auth_from_url,
     get_encoding_from_headers,
@@ -34,6 +36,7 @@ from .utils import (
     read_source,
     split_lines,
     split_on_delimiter,
+    text_codec,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -494,7 +497,8 @@ class Response:
     _http_version = 11
     url: str | None = None
     """The URL of the response: the last one, after redirects."""
-    _encoding: Any = _FROM_HEADERS
+    _encoding: Any = _FROM_HEADERS  # what the caller set (None included)
+    _declared_encoding: Any = _FROM_HEADERS  # what the headers declare, once read
     _headers: CaseInsensitiveDict[str] | None = None
     _raw_headers: Iterable[tuple[bytes, bytes]] = ()
     _content_encoded: bool | None = None  # what the adapter found in the raw fields
@@ -650,9 +654,11 @@ class Response:
             >>> r.headers["Content-Type"], r.encoding
             ('text/html; charset=utf-8', 'utf-8')
         """
-        if self._encoding is _FROM_HEADERS:
-            self._encoding = get_encoding_from_headers(self.headers)
         encoding: str | None = self._encoding
+        if encoding is _FROM_HEADERS:  # not set: the headers say (read once)
+            encoding = self._declared_encoding
+            if encoding is _FROM_HEADERS:
+                encoding = self._declared_encoding = get_encoding_from_headers(self.headers)
         return encoding
 
     @encoding.setter
@@ -958,11 +964,9 @@ class Response:
         content = self.content
         if not content:
             return ""
-        encoding = self.encoding or self.apparent_encoding
-        try:
-            return str(content, encoding, errors="replace")
-        except (LookupError, TypeError):
-            return str(content, errors="replace")
+        # A charset that cannot decode (unknown, no text encoding, or failing on the body)
+        # gives UTF-8 with replacement characters, never an error.
+        return decode_text(content, self.encoding or self.apparent_encoding)
 
     def json(self, **kwargs: Any) -> Any:
         """The body parsed as JSON (``json.loads`` keyword arguments pass through).
@@ -978,20 +982,30 @@ class Response:
 
         from .exceptions import JSONDecodeError
 
-        content = self.content or b""
-        if not self.encoding and len(content) > 3:
-            encoding = guess_json_utf(content)
-            if encoding is not None:
-                try:
-                    return jsonlib.loads(content.decode(encoding), **kwargs)
-                except UnicodeDecodeError:
-                    pass
-                except jsonlib.JSONDecodeError as exc:
-                    raise JSONDecodeError(exc.msg, exc.doc, exc.pos, response=self) from exc
+        text = self._json_text()
         try:
-            return jsonlib.loads(self.text, **kwargs)
+            return jsonlib.loads(text, **kwargs)
         except jsonlib.JSONDecodeError as exc:
             raise JSONDecodeError(exc.msg, exc.doc, exc.pos, response=self) from exc
+        except RecursionError as exc:  # nested deeper than Python's stack allows
+            raise JSONDecodeError("JSON nested too deeply", text, 0, response=self) from exc
+        except ValueError as exc:  # a number past Python's limit on int digits, say
+            raise JSONDecodeError(str(exc), text, 0, response=self) from exc
+
+    def _json_text(self) -> str:
+        """The body as JSON text (RFC 8259 section 8.1): UTF-8, or UTF-16/32 recognised by a
+        BOM or by the NUL bytes of its first two (ASCII) characters. The Content-Type's
+        charset counts only for a body that is not valid in that UTF (legacy servers send
+        ISO-8859-1 JSON), and an ``encoding`` set on the response by the caller decides."""
+        content = self.content or b""
+        if self._encoding is not _FROM_HEADERS and self._encoding:
+            return decode_text(content, self._encoding)
+        detected = guess_json_utf(content) or FALLBACK_ENCODING
+        try:
+            return content.decode(detected)
+        except UnicodeDecodeError:
+            declared = self.encoding
+            return decode_text(content, declared if text_codec(declared) else detected)
 
     @property
     def links(self) -> dict[str, dict[str, str]]:

@@ -8,19 +8,23 @@ request is prepared (auth signs it last) and handed to the adapter mounted for i
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from time import perf_counter
 from typing import Any, Final
+from urllib.parse import urlsplit
 
-from ._netrc import get_netrc_auth
+from ._netrc import NetrcCache
 from ._proxies import EnvironmentProxies, resolve_proxies
 from ._redirects import (
+    DEFAULT_REDIRECT_SCHEMES,
     REDIRECT_STATI,
+    check_redirect_scheme,
     next_request,
     redirect_target,
     resolve_location,
     should_strip_auth,
 )
+from ._urls import prepare_url
 from ._version import __version__
 from .adapters import BaseAdapter, HTTPAdapter, coerce_retries
 from .exceptions import (
@@ -35,12 +39,14 @@ from .models import PreparedRequest, Request, Response
 from .retry import Retry
 from .structures import CaseInsensitiveDict
 from .timeouts import Deadline, Timeout, TimeoutInput, default_timeout
-from .utils import environment_values, headers_known_valid
+from .utils import environment_values, headers_valid
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
 # ``timeout`` not passed: the Session's applies (an explicit None waits forever).
 _SESSION_TIMEOUT: Final = object()
 _MAPPINGS: Final = (dict, OrderedDict, CaseInsensitiveDict)
+# How many prepared URLs a Session keeps (emptied when full).
+_CACHE_LIMIT: Final = 256
 
 
 def default_user_agent(name: str = "python-httpcore-lite") -> str:
@@ -129,6 +135,10 @@ class Session:
             or the path of a CA bundle.
         cert: A client certificate: a file path, or a ``(cert, key)`` pair.
         max_redirects: How many redirects a request follows (30).
+        redirect_schemes: The URL schemes a redirect may lead to: ``http`` and ``https``.
+            A redirect elsewhere (``http+unix://``, ``ftp://``, a scheme a custom adapter
+            is mounted for) raises InvalidSchema before anything is sent there, whatever
+            the first URL's scheme; add a scheme to follow such redirects.
         trust_env: Whether the environment counts: proxy variables, REQUESTS_CA_BUNDLE
             and CURL_CA_BUNDLE, ``.netrc``.
         timeout: The timeout of a call that passes none; see
@@ -156,6 +166,7 @@ class Session:
         "trust_env",
         "max_redirects",
         "timeout",
+        "redirect_schemes",
     )
 
     # Made on first use; class defaults so that an unpickled Session has them too.
@@ -164,6 +175,9 @@ class Session:
     _environment_ca_bundle: str | None = None  # "" once read and not set
 
     _retries: Retry | None = None
+    _netrc: NetrcCache | None = None
+    _checked_header_pairs: tuple[tuple[Any, Any], ...] | None = None  # found valid
+    redirect_schemes: Collection[str] = DEFAULT_REDIRECT_SCHEMES
 
     def __init__(self, retries: Retry | int | None = None) -> None:
         """
@@ -184,10 +198,12 @@ class Session:
         self.verify: bool | str = True
         self.cert: Any = None
         self.max_redirects = DEFAULT_REDIRECT_LIMIT
+        self.redirect_schemes = DEFAULT_REDIRECT_SCHEMES
         self.trust_env = True
         # Used when a call passes no timeout; None waits forever. See default_timeout.
         self.timeout: TimeoutInput = default_timeout()
         self.adapters: OrderedDict[str, BaseAdapter] = OrderedDict()
+        self._prepared_urls: dict[str, str] = {}
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
         if retries is not None:
@@ -230,6 +246,7 @@ class Session:
         return {attr: getattr(self, attr, None) for attr in self.__attrs__}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self._prepared_urls = {}
         for attr, value in state.items():
             setattr(self, attr, value)
 
@@ -300,14 +317,18 @@ class Session:
     ) -> PreparedRequest:
         p = PreparedRequest()
         p.prepare_method(method or "")
-        p.prepare_url(url, merge_setting(params, self.params))
-        p.prepare_headers(self._merge_headers(headers))
+        merged_params = merge_setting(params, self.params)
+        if not merged_params and type(url) is str:
+            p.url = self._prepared_url(url)
+        else:
+            p.prepare_url(url, merged_params)
+        self._prepare_headers(p, headers)
         if cookies or self._cookies:  # no cookie work at all while there are none
             p.prepare_cookies(self._merge_cookies(cookies))
         p.prepare_body(data, files, json)
         auth = merge_setting(auth, self.auth)
         if auth is None and self.trust_env:
-            auth = get_netrc_auth(p.url or "")  # cached: no file system work per request
+            auth = self._netrc_auth(p.url or "")
         p.prepare_auth(auth, url)
         merged_hooks = merge_hooks(hooks, self.hooks)
         if merged_hooks:
@@ -325,14 +346,37 @@ class Session:
             merge_cookies(merged, as_cookiejar(cookies))
         return merged
 
+    def _prepared_url(self, url: str) -> str:
+        """``prepare_url(url)``, kept per Session: a client calls the same URLs again and
+        again. Bounded, and emptied when the Session closes (URLs carry tokens)."""
+        prepared = self._prepared_urls.get(url)
+        if prepared is None:
+            prepared = prepare_url(url)
+            if len(self._prepared_urls) >= _CACHE_LIMIT:
+                self._prepared_urls.clear()
+            self._prepared_urls[url] = prepared
+        return prepared
+
+    def _prepare_headers(self, p: PreparedRequest, headers: Any) -> None:
+        session_headers = self.headers
+        if not headers and type(session_headers) is CaseInsensitiveDict:
+            # The usual call: the Session's own headers, checked once while they stay the
+            # same (pairs() is one snapshot until the dict changes).
+            pairs = session_headers.pairs()
+            if pairs is self._checked_header_pairs or headers_valid(pairs):
+                self._checked_header_pairs = pairs
+                p.headers = session_headers.copy()
+                return
+        p.prepare_headers(self._merge_headers(headers))
+
+    def _netrc_auth(self, url: str) -> tuple[str, str] | None:
+        netrc = self._netrc
+        if netrc is None:
+            netrc = self._netrc = NetrcCache()
+        return netrc.credentials_for(url)
+
     def _merge_headers(self, headers: Any) -> Any:
         session_headers = self.headers
-        if (
-            not headers
-            and type(session_headers) is CaseInsensitiveDict
-            and headers_known_valid(session_headers.pairs())
-        ):
-            return session_headers  # the usual call: valid, so without None values to drop
         # ({} rather than None: a session header set to None is then dropped, not sent.)
         return merge_setting(headers or {}, session_headers, dict_class=CaseInsensitiveDict)
 
@@ -644,6 +688,9 @@ class Session:
         extract_cookies_to_jar(self.cookies, request, response)
         if request._cookies is not None:  # for a retry or a redirect of this request
             extract_cookies_to_jar(request._cookies, request, response)
+        # The response's own jar now, as requests builds it: reading it later, after the
+        # Session closed, would leave its URL in urllib.parse's cache (see close()).
+        response.cookies  # noqa: B018
 
     def _answer_challenge(
         self,
@@ -710,6 +757,7 @@ class Session:
 
         Raises:
             InvalidURL: the Location is no URL (``strict``).
+            InvalidSchema: the Location's scheme is not in ``redirect_schemes`` (``strict``).
             UnrewindableBodyError: a 307/308 whose body cannot be sent again (``rewind``).
         """
         location = self.get_redirect_target(response)
@@ -718,14 +766,16 @@ class Session:
             return None
         try:
             url = resolve_location(location, request.url or "")
-        except InvalidURL:
+            check_redirect_scheme(url, self.redirect_schemes)
+        except (InvalidURL, InvalidSchema) as exc:
             if strict:
+                exc.request, exc.response = request, response
                 raise
             return None
         strip_auth = self.should_strip_auth(request.url or "", url)
         hop = next_request(request, response, url, strip_auth, rewind)
         if self.trust_env and "Authorization" not in hop.headers and hop._auth is None:
-            credentials = get_netrc_auth(hop.url or "")
+            credentials = self._netrc_auth(hop.url or "")
             if credentials is not None:
                 hop.prepare_auth(credentials)  # .netrc again, for the new host
         self._refresh_cookies(hop)
@@ -863,6 +913,22 @@ class Session:
         """
         for adapter in self.adapters.values():
             adapter.close()
+        # What was worked out for the requests sent goes too: URLs (with their tokens),
+        # .netrc credentials. (The Session stays usable, and works them out again.)
+        self._prepared_urls.clear()
+        self._checked_header_pairs = None
+        if self._netrc is not None:
+            self._netrc.clear()
+        _forget_split_urls()
+
+
+def _forget_split_urls() -> None:
+    # urllib.parse keeps the URLs it last split (an lru_cache since Python 3.11), and ours
+    # passed through it: their tokens must not outlive the Session. (Others' entries go
+    # too; the cost is a few microseconds of splitting again.)
+    cache_clear = getattr(urlsplit, "cache_clear", None)
+    if cache_clear is not None:
+        cache_clear()
 
 
 def session() -> Session:

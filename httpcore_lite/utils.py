@@ -24,30 +24,15 @@ _VALID_NAME_BYTES: Final = re.compile(rb"[^:\s][^:\r\n\x00]*\Z")
 _VALID_VALUE_BYTES: Final = re.compile(rb"(\S[^\r\n\x00]*)?\Z")
 
 
-# Header pairs already found valid. A client sends the same few headers on every request;
-# checking a pair once is enough. Bounded: cleared when full.
-_VALID_PAIRS: set[tuple[Any, Any]] = set()
-_VALID_PAIRS_MAX: Final = 4096
-# Whole header sets found valid (CaseInsensitiveDict.pairs() snapshots): a Session sends the
-# same set on every request, and one lookup beats a check per pair.
-_VALID_SETS: set[tuple[tuple[Any, Any], ...]] = set()
-_VALID_SETS_MAX: Final = 256
-
-
 def check_header_validity(header: tuple[Any, Any]) -> None:
     """Refuse a header that could split the request or smuggle another one.
 
-    ``header`` is a (name, value) pair, as in requests. Pairs found valid are remembered.
+    ``header`` is a (name, value) pair, as in requests.
 
     Raises:
         InvalidHeader: a name or value that is not str/bytes, or holds CR, LF or NUL, or
             starts with whitespace.
     """
-    try:
-        if header in _VALID_PAIRS:
-            return
-    except TypeError:  # an unhashable value: the checks below say what is wrong
-        pass
     name, value = header
     for part, kind, str_check, bytes_check in (
         (name, "name", _VALID_NAME, _VALID_NAME_BYTES),
@@ -68,32 +53,26 @@ def check_header_validity(header: tuple[Any, Any]) -> None:
                 "Invalid leading whitespace, reserved character(s), or return character(s) "
                 f"in header {kind}: {part!r}"
             )
-    if len(_VALID_PAIRS) >= _VALID_PAIRS_MAX:
-        _VALID_PAIRS.clear()
-    _VALID_PAIRS.add((name, value))
 
 
-def headers_known_valid(pairs: tuple[tuple[Any, Any], ...]) -> bool:
-    """Whether ``check_header_pairs`` already passed this very set of pairs."""
+def headers_valid(pairs: Iterable[tuple[Any, Any]]) -> bool:
+    """Whether ``check_header_validity`` passes every pair (a value of None fails: it
+    stands for a header to drop)."""
     try:
-        return pairs in _VALID_SETS
-    except TypeError:  # an unhashable value: never remembered
+        check_header_pairs(pairs)
+    except InvalidHeader:
         return False
+    return True
 
 
-def check_header_pairs(pairs: tuple[tuple[Any, Any], ...]) -> None:
-    """``check_header_validity`` for every pair; a valid set is remembered whole.
+def check_header_pairs(pairs: Iterable[tuple[Any, Any]]) -> None:
+    """``check_header_validity`` for every pair.
 
     Raises:
         InvalidHeader: as ``check_header_validity``.
     """
-    if headers_known_valid(pairs):
-        return
     for pair in pairs:
-        check_header_validity(pair)  # valid pairs are str or bytes: the set is hashable
-    if len(_VALID_SETS) >= _VALID_SETS_MAX:
-        _VALID_SETS.clear()
-    _VALID_SETS.add(pairs)
+        check_header_validity(pair)
 
 
 def get_auth_from_url(url: str) -> tuple[str, str]:
@@ -129,18 +108,90 @@ def iter_slices(data: bytes, size: int | None) -> Iterator[bytes]:
         yield data[start : start + size]
 
 
+# Codecs that Python finds by a charset name but that are no character encodings: a server
+# naming one must not get to run it over a body (punycode, say, costs quadratic time).
+_NOT_CHARSETS: Final = frozenset({"idna", "punycode", "undefined"})
+# What a codec raises for a body it cannot decode even with errors="replace": UnicodeError
+# (a ValueError) from idna or a BOM-less utf-16 stream, AssertionError and TypeError from
+# the bytes-to-bytes codecs' incremental decoders.
+_DECODING_ERRORS: Final = (ValueError, LookupError, TypeError, AssertionError)
+# What text falls back to when a body's charset cannot decode it (requests' fallback for an
+# unknown charset).
+FALLBACK_ENCODING: Final = "utf-8"
+
+
+def text_codec(encoding: str | None) -> str | None:
+    """The codec for a charset name when it decodes bytes to text; None for an unknown
+    name, a codec that is no text encoding (base64, zlib, rot13...) or no character
+    encoding at all (idna, punycode).
+
+    Examples:
+        >>> text_codec("UTF8"), text_codec("latin_1"), text_codec("base64"), text_codec("x")
+        ('utf-8', 'iso8859-1', None, None)
+    """
+    if not encoding:
+        return None
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def decode_text(content: bytes, encoding: str | None) -> str:
+    """``content`` as text in ``encoding``, undecodable bytes replaced; UTF-8 (with
+    replacement) when the encoding is unknown, no text encoding, or fails on the body.
+
+    Examples:
+        >>> decode_text(b"caf\xc3\xa9", "no-such-charset")
+        'café'
+    """
+    codec = text_codec(encoding)
+    if codec is not None:
+        try:
+            return str(content, codec, errors="replace")
+        except _DECODING_ERRORS:
+            pass
+    return str(content, FALLBACK_ENCODING, errors="replace")
+
+
 def decode_unicode_stream(chunks: Iterable[bytes], encoding: str | None) -> Iterator[Any]:
+    """Text pieces of ``chunks`` decoded incrementally with ``encoding`` (bytes as they are
+    when it is None, as requests does). An encoding that is unusable, or whose decoder fails
+    on the body, gives way to UTF-8 with replacement from that chunk on."""
     if encoding is None:
         yield from chunks
         return
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    decoder = _incremental_decoder(text_codec(encoding) or FALLBACK_ENCODING)
     for chunk in chunks:
-        text = decoder.decode(chunk)
+        try:
+            text = decoder.decode(chunk)
+        except _DECODING_ERRORS:
+            held = _held_bytes(decoder)  # what the failed decoder kept of earlier chunks
+            decoder = _incremental_decoder(FALLBACK_ENCODING)
+            text = decoder.decode(held + chunk)
         if text:
             yield text
-    tail = decoder.decode(b"", final=True)
+    try:
+        tail = decoder.decode(b"", final=True)
+    except _DECODING_ERRORS:
+        tail = "\ufffd"  # an incomplete sequence at the end, as errors="replace" gives
     if tail:
         yield tail
+
+
+def _incremental_decoder(codec: str) -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder(codec)(errors="replace")
+
+
+def _held_bytes(decoder: codecs.IncrementalDecoder) -> bytes:
+    try:
+        held = decoder.getstate()[0]
+    except _DECODING_ERRORS:
+        return b""
+    return held if isinstance(held, bytes) else b""
 
 
 def split_lines(chunks: Iterable[Any]) -> Iterator[Any]:
@@ -283,9 +334,7 @@ def get_encoding_from_headers(headers: Mapping[str, str]) -> str | None:
     return _encoding_of(content_type) if content_type else None
 
 
-@functools.lru_cache(maxsize=128)
 def _encoding_of(content_type: str) -> str | None:
-    # A server sends the same few Content-Types: parse each once.
     media_type, params = parse_content_type(content_type)
     if "charset" in params:
         return params["charset"]

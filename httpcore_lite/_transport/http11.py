@@ -20,7 +20,6 @@ connection, go through h11.
 from __future__ import annotations
 
 import enum
-import functools
 import io
 import operator
 import time
@@ -58,6 +57,8 @@ MAX_RESPONSE_HEADERS: Final = 100
 # 1xx heads before the final one: each is bounded in size, their number must be too, or a
 # server could keep a client waiting forever within every read timeout.
 MAX_INFORMATIONAL_RESPONSES: Final = 100
+# No body can be longer (curl's limit too: a signed 64-bit size); more is a framing error.
+MAX_CONTENT_LENGTH: Final = 2**63 - 1
 # One recv fills at most READ_SIZE; a connection starts with a smaller buffer and grows it
 # to the full size the first time a read fills it (a large body is streaming in). Large
 # reads keep h11's per-event cost low on big bodies; small responses never pay for them.
@@ -66,6 +67,9 @@ _FIRST_READ_SIZE: Final = 64 * 1024
 # From this size on, .content reads the rest of a body straight into its bytes object.
 LARGE_BODY: Final = 256 * 1024
 _NO_BODY_STATUSES: Final = frozenset({204, 304})  # RFC 9110 section 6.4.1
+# Every response head starts so (RFC 9112 section 4; h11 and http.client accept nothing
+# before it, not even an empty line).
+_STATUS_LINE_START: Final = b"HTTP/"
 # How long a request with "Expect: 100-continue" waits for the server's word before it sends
 # its body anyway (curl waits 1 s too).
 CONTINUE_WAIT: Final = 1.0
@@ -90,7 +94,7 @@ Headers = tuple[tuple[bytes, bytes], ...]
 
 class RequestHead(NamedTuple):
     """The request line and headers, encoded, Host included. Hashable: a client sends the
-    same head again and again, and h11's validation of it is done once (``_prepared_head``).
+    same head again and again, and h11's validation of it is done once (``PreparedHeads``).
     (Tuples, not frozen dataclasses: these are built on every request.)
     """
 
@@ -126,6 +130,8 @@ class HTTP11Connection:
         "_direct_reusable",
         "_direct_total",
         "_h11",
+        "_heads",
+        "_informational",
         "_next_h11",
         "_read_view",
         "_request_method",
@@ -139,8 +145,10 @@ class HTTP11Connection:
         "request_started_writing",
     )
 
-    def __init__(self, stream: Stream) -> None:
+    def __init__(self, stream: Stream, heads: PreparedHeads | None = None) -> None:
         self._stream = stream
+        # The heads this connection's pool has prepared (its own, when it has no pool).
+        self._heads = PreparedHeads() if heads is None else heads
         self._h11 = _new_h11()
         # The h11 connection the next exchange starts with after a body read past h11,
         # made while the server works on a request (see send_request).
@@ -150,6 +158,7 @@ class HTTP11Connection:
         self.idle_since = time.monotonic()
         self._read_view = memoryview(bytearray(_FIRST_READ_SIZE))
         self._response_bytes = 0
+        self._informational = 0  # 1xx heads received in this exchange
         self._request_method = b""
         self._direct_remaining: int | None = None  # body bytes still to read past h11
         self._direct_total = 0
@@ -205,10 +214,31 @@ class HTTP11Connection:
         when writing the body fails, the response is read if one arrived.
 
         Raises:
-            InvalidHeader: h11 refused a header that got past validation.
+            InvalidHeader: h11 refused a header that got past validation (the connection
+                is closed, nothing was sent).
             ConnectionError: the connection broke, or the server closed it without a response.
             RemoteProtocolError: the response head broke HTTP/1.1.
             ReadTimeout: the server sent nothing within ``timeout``.
+        """
+        try:
+            prepared = self._heads.prepare(request)
+        except InvalidHeader:
+            self.close()
+            raise
+        return self.send_prepared(prepared, body, timeout, deadline)
+
+    def send_prepared(
+        self,
+        request: PreparedHead,
+        body: RequestBody,
+        timeout: float | None,
+        deadline: Deadline | None = None,
+    ) -> ResponseHead:
+        """``send_request`` for a head prepared already (the pool prepares a head before it
+        takes a connection, so that one h11 refuses opens none).
+
+        Raises:
+            ConnectionError, RemoteProtocolError, ReadTimeout: as ``send_request``.
         """
         self._state = ConnectionState.ACTIVE
         stream = self._stream
@@ -218,6 +248,7 @@ class HTTP11Connection:
             time.monotonic(), reused, _NO_SETUP if reused else stream.setup
         )
         self._response_bytes = 0
+        self._informational = 0
         self._request_method = request.method
         self.request_started_writing = False
         try:
@@ -296,26 +327,9 @@ class HTTP11Connection:
             while piece := self._read_direct(timeout):
                 pieces.append(piece)
             return b"".join(pieces)
-        # The body goes straight from the socket into the buffer of a BytesIO whose
-        # getvalue() then hands that buffer over as bytes, uncopied (CPython does so when
-        # the size is exact and no view is held): one copy, the kernel's.
-        body = io.BytesIO()
-        body.seek(len(first) + remaining - 1)
-        body.write(b"\0")  # sized: the buffer now spans the rest of the body
-        with body.getbuffer() as view:
-            view[: len(first)] = first
-            try:
-                count = self._stream.read_exactly_into(view[len(first) :], timeout, READING_BODY)
-            except RequestException:
-                self.close()
-                raise
-        self._response_bytes += count
-        if count < remaining:
-            self._direct_remaining = remaining - count
-            raise self._short_direct_body()
-        self._direct_remaining = 0
+        body = self._read_growing(first, remaining, timeout)
         self._finish_direct()
-        return body.getvalue()
+        return body
 
     def finish_if_complete(self) -> bool:
         """End the exchange if the last byte of a body read past h11 has been handed out
@@ -332,14 +346,10 @@ class HTTP11Connection:
     # -- the parts ---------------------------------------------------------------------
 
     def _write_request(
-        self, request: RequestHead, body: RequestBody, timeout: float | None
+        self, prepared: PreparedHead, body: RequestBody, timeout: float | None
     ) -> h11.Response | None:
         """Write the request; a final response that came instead of a 100 Continue (the
         body then stays unsent), else None."""
-        try:
-            prepared = _prepared_head(request)
-        except h11.LocalProtocolError as exc:
-            raise self._refused_head(exc) from exc
         if prepared.data is not None and (body is None or prepared.frames(body)):
             # A head sent before, and no body or one that its Content-Length frames: the
             # bytes h11 would write are known, so they go out at once, and h11 takes the
@@ -361,7 +371,7 @@ class HTTP11Connection:
             self.request_started_writing = True
             self._end_message(len(head), timeout)
             return None
-        if _expects_continue(request):
+        if prepared.expects_continue:
             self.record.bytes_sent = 0
             self._write(head, timeout)
             early = self._await_continue(timeout)
@@ -413,15 +423,18 @@ class HTTP11Connection:
         while True:
             event = self._next_event(WAITING)
             if event is h11.NEED_DATA:
+                self._check_status_line_start()
                 try:
                     self._receive(wait, WAITING, closes_on_timeout=False)
                 except ReadTimeout:
                     return None  # no word from the server: the body goes
             elif type(event) is h11.Response:
                 return event
-            elif type(event) is h11.InformationalResponse and event.status_code == 100:
-                return None
-            # Any other 1xx (103 Early Hints): the server's word is still to come.
+            else:
+                self._count_informational()
+                if event.status_code == 100:  # type: ignore[attr-defined]  # a 1xx
+                    return None
+                # Any other 1xx (103 Early Hints): the server's word is still to come.
 
     def _write_whole(self, head: bytes, body: bytes, timeout: float | None) -> None:
         tail = self._frame(h11.Data(data=body)) if body else b""
@@ -469,24 +482,53 @@ class HTTP11Connection:
             # Nothing has arrived, so h11's buffer is empty (an exchange starts so): read
             # at once, without asking h11 for an event it cannot have.
             self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1)
-        informational = 0
         while True:
             event = self._next_event(WAITING)
             if event is h11.NEED_DATA:
-                buffered = len(self._h11.trailing_data[0])
+                buffered = self._check_status_line_start()
                 self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
                 return self._response_head(event)
             else:  # InformationalResponse (100 Continue, 103 Early Hints): the answer follows
-                informational += 1
-                if informational > MAX_INFORMATIONAL_RESPONSES:
-                    self.close()
-                    where = peer(self._stream.host, self._stream.port)
-                    error = RemoteProtocolError(
-                        f"Invalid response while {WAITING} {where}: more than "
-                        f"{MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
-                    )
-                    raise with_context(error, WAITING, self._stream.reused)
+                self._count_informational()
+
+    def _check_status_line_start(self) -> int:
+        """(A head is incomplete.) Refuse at once what cannot begin an HTTP status line (an
+        SSH banner, a TLS alert, garbage): waiting for the rest of a head that will never
+        come would cost the whole read timeout. Returns how many bytes h11 holds.
+
+        Raises:
+            RemoteProtocolError: the bytes so far cannot start ``HTTP/`` (connection closed).
+        """
+        buffered = self._h11.trailing_data[0]
+        if _STATUS_LINE_START.startswith(buffered[: len(_STATUS_LINE_START)]):
+            return len(buffered)
+        self.close()
+        where = peer(self._stream.host, self._stream.port)
+        first_line = bytes(buffered.split(b"\n", 1)[0][:64])
+        error = RemoteProtocolError(
+            f"Invalid response while {WAITING} {where}: the response does not start with an "
+            f"HTTP status line: {first_line!r}"
+        )
+        raise with_context(error, WAITING, self._stream.reused)
+
+    def _count_informational(self) -> None:
+        """One more 1xx head in this exchange: each is bounded in size, and their number too
+        (CPython's CVE-2021-3737 was this loop without a bound).
+
+        Raises:
+            RemoteProtocolError: more than MAX_INFORMATIONAL_RESPONSES (the connection is
+                closed).
+        """
+        self._informational += 1
+        if self._informational > MAX_INFORMATIONAL_RESPONSES:
+            self.close()
+            where = peer(self._stream.host, self._stream.port)
+            error = RemoteProtocolError(
+                f"Invalid response while {WAITING} {where}: more than "
+                f"{MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
+            )
+            raise with_context(error, WAITING, self._stream.reused)
 
     def _response_head(self, event: h11.Response) -> ResponseHead:
         headers = event.headers.raw_items()  # a list: h11's Headers iterates slowly
@@ -503,6 +545,14 @@ class HTTP11Connection:
         length = None
         if b"content-length" in names:
             length = int(headers[names.index(b"content-length")][1])
+            if length > MAX_CONTENT_LENGTH:
+                self.close()
+                error = RemoteProtocolError(
+                    f"Invalid response while {WAITING} "
+                    f"{peer(self._stream.host, self._stream.port)}: Content-Length {length} "
+                    "is larger than any body can be"
+                )
+                raise with_context(error, WAITING, self._stream.reused)
         chunked = b"transfer-encoding" in names
         encoded = b"content-encoding" in names
         cookies = b"set-cookie" in names
@@ -608,6 +658,9 @@ class HTTP11Connection:
         if remaining == 0:
             self._finish_direct()
             return b""
+        if exactly is not None and min(exactly, remaining) > READ_SIZE:
+            # A large piece asked for: its buffer grows with the bytes, as .content's does.
+            return self._read_growing(b"", min(exactly, remaining), timeout)
         try:
             if exactly is None:
                 data = self._read_available(remaining, timeout)
@@ -621,6 +674,40 @@ class HTTP11Connection:
         if not data or (exactly is not None and len(data) < min(exactly, remaining)):
             raise self._short_direct_body()
         return data
+
+    def _read_growing(self, first: bytes, count: int, timeout: float | None) -> bytes:
+        """``first`` and the next ``count`` bytes of a body read past h11, in one bytes
+        object; fewer only if the server closes first (ChunkedEncodingError).
+
+        The bytes go straight from the socket into the buffer of a BytesIO, whose getvalue()
+        hands that buffer over as bytes, uncopied (CPython does so when no view is held):
+        one copy, the kernel's. The buffer grows with what has arrived, doubling from
+        READ_SIZE, never to the announced length before the bytes are there: a server that
+        announces 256 MiB and sends 300 KB costs 1 MiB (CPython's CVE-2025-13836 in
+        http.client was that up-front allocation).
+
+        Raises:
+            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
+        """
+        body = io.BytesIO()
+        body.write(first)
+        filled, end = len(first), len(first) + count
+        while filled < end:
+            size = min(end, max(READ_SIZE, 2 * filled))
+            body.seek(size - 1)
+            body.write(b"\0")  # the buffer now spans up to ``size``
+            with body.getbuffer() as view:
+                try:
+                    got = self._stream.read_exactly_into(view[filled:size], timeout, READING_BODY)
+                except RequestException:
+                    self.close()
+                    raise
+            filled += got
+            self._response_bytes += got
+            self._direct_remaining = end - filled
+            if filled < size:
+                raise self._short_direct_body()
+        return body.getvalue()
 
     def _read_available(self, remaining: int, timeout: float | None) -> bytes:
         view = self._read_view
@@ -702,7 +789,7 @@ def request_tunnel(
     stream.write(data, timeout)
     where = f"the proxy {peer(stream.host, stream.port)}"
     view = memoryview(bytearray(_FIRST_READ_SIZE))
-    received = 0
+    received = informational = 0
     while True:
         try:
             event = conn.next_event()
@@ -726,11 +813,17 @@ def request_tunnel(
                 event.headers.raw_items(),
                 event.http_version.decode("ascii"),
             )
-        elif type(event) is not h11.InformationalResponse:  # 1xx: the final answer follows
+        elif type(event) is h11.InformationalResponse:  # 1xx: the final answer follows
+            informational += 1
+            if informational > MAX_INFORMATIONAL_RESPONSES:
+                raise RemoteProtocolError(
+                    f"Invalid answer to CONNECT from {where}: more than "
+                    f"{MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
+                )
+        else:
             raise ConnectionError(f"{where} closed the connection without answering CONNECT")
 
 
-@functools.lru_cache(maxsize=256)
 def _expects_continue(request: RequestHead) -> bool:
     """Whether the request asks to hear from the server before its body goes (RFC 9110
     section 10.1.1). Opt-in: the caller sets ``Expect: 100-continue``."""
@@ -744,16 +837,31 @@ def _new_h11() -> h11.Connection:
     return h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
 
 
-class _PreparedHead:
-    """A request head's h11 event; the bytes h11 wrote for it once it accepted it; and the
-    length of a body the head frames by Content-Length, when one can follow it at once
-    (no chunked framing, no Expect: 100-continue, small enough to join the head)."""
+class PreparedHead:
+    """A request head as h11 accepts it: its event, validated once (h11 checks every header
+    against its grammar each time an event is built; an event is immutable, so one serves
+    every connection, as in the bare-h11 benchmark floor); the bytes h11 wrote for it the
+    first time it was sent (every exchange starts with h11 in the same state, so they are
+    always the same); whether it asks for 100-continue; and the length of a body its
+    Content-Length frames, when such a body can follow it at once (no chunked framing, no
+    Expect: 100-continue, small enough to join the head).
 
-    __slots__ = ("data", "event", "framed_length")
+    Raises:
+        InvalidHeader: h11 refuses the method, target or a header.
+    """
 
-    def __init__(self, event: h11.Request, framed_length: int | None) -> None:
-        self.event = event
-        self.framed_length = framed_length
+    __slots__ = ("data", "event", "expects_continue", "framed_length", "method")
+
+    def __init__(self, request: RequestHead) -> None:
+        try:
+            self.event = h11.Request(
+                method=request.method, target=request.target, headers=list(request.headers)
+            )
+        except h11.LocalProtocolError as exc:
+            raise InvalidHeader(f"Refused to send an invalid request head: {exc}") from exc
+        self.method = request.method
+        self.expects_continue = _expects_continue(request)
+        self.framed_length = None if self.expects_continue else _framed_length(request)
         self.data: bytes | None = None
 
     def frames(self, body: bytes | Iterable[bytes]) -> TypeGuard[bytes]:
@@ -762,26 +870,46 @@ class _PreparedHead:
         return type(body) is bytes and len(body) == self.framed_length
 
 
-@functools.lru_cache(maxsize=256)
-def _prepared_head(request: RequestHead) -> _PreparedHead:
-    """The h11 event for ``request``, validated by h11 once per distinct head.
+class PreparedHeads:
+    """The PreparedHead of each distinct request head one pool sends: a client sends the
+    same few heads again and again. Owned by the pool (heads carry credentials: they go
+    with it), bounded: emptied when full. Threads may share it: a race costs one more
+    validation.
 
-    h11 checks every header against its grammar each time an event is built; an event is
-    immutable, so one built for a head can be sent again on any connection (this is what
-    the bare-h11 benchmark floor does). Every exchange starts with h11 in the same state,
-    so the bytes it writes for an event are always the same.
-
-    Raises:
-        h11.LocalProtocolError: a method, target or header h11 refuses.
+    Example:
+        >>> heads = PreparedHeads()
+        >>> heads.prepare(RequestHead(b"GET", b"/", ((b"Host", b"x"),))).method
+        b'GET'
     """
-    event = h11.Request(method=request.method, target=request.target, headers=list(request.headers))
-    return _PreparedHead(event, _framed_length(request))
+
+    __slots__ = ("_heads", "_limit")
+
+    def __init__(self, limit: int = 256) -> None:
+        self._heads: dict[RequestHead, PreparedHead] = {}
+        self._limit = limit
+
+    def prepare(self, request: RequestHead) -> PreparedHead:
+        """The PreparedHead for ``request``, validated by h11 the first time.
+
+        Raises:
+            InvalidHeader: h11 refuses the method, target or a header.
+        """
+        prepared = self._heads.get(request)
+        if prepared is None:
+            prepared = PreparedHead(request)
+            if len(self._heads) >= self._limit:
+                self._heads.clear()
+            self._heads[request] = prepared
+        return prepared
+
+    def clear(self) -> None:
+        self._heads.clear()
 
 
 def _framed_length(request: RequestHead) -> int | None:
     # (h11 has checked the head: a Content-Length is digits.)
     lengths = [value for name, value in request.headers if name.lower() == b"content-length"]
-    if len(lengths) != 1 or _expects_continue(request):
+    if len(lengths) != 1:
         return None
     if any(name.lower() == b"transfer-encoding" for name, _ in request.headers):
         return None
@@ -793,6 +921,8 @@ __all__ = [
     "SENDING",
     "ConnectionState",
     "HTTP11Connection",
+    "PreparedHead",
+    "PreparedHeads",
     "RequestBody",
     "RequestHead",
     "ResponseHead",

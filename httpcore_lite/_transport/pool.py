@@ -2,13 +2,16 @@
 
 A pooled connection's life: opened on demand -> carries one exchange -> goes back to its
 host's idle list (LIFO: the warmest first) when the response was read to the end -> is
-taken again, after a check that the server has not closed it meanwhile (skipped for a
-replayable request on a connection given back moments ago) -> ... -> closed
-when it breaks, expires, is surplus, or the pool is closed.
+taken again, after a check that nothing has arrived on it meanwhile (the server closed it,
+or sent bytes nobody asked for) -> ... -> closed when it breaks, expires, is surplus, or the
+pool is closed.
 
 The key includes the TLS configuration, so that a connection opened with ``verify=False``
 never carries a request that asked for verification (requests' CVE-2024-35195), and the proxy
 a connection goes through, if any (see proxy.py).
+
+After os.fork() the child's pool holds the parent's sockets: it closes its copies and
+opens its own connections (the parent's stay open and usable).
 
 Safe replay: a keep-alive connection can be closed by the server at the very moment we
 reuse it. A request that fails that way, before any byte of a response arrived, is sent
@@ -18,6 +21,7 @@ request was written: a POST that may have reached the server is never sent twice
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -27,18 +31,43 @@ from typing import Final, NamedTuple
 from .._urls import Origin
 from ..exceptions import ConnectionError, ConnectTimeout
 from ..timeouts import Deadline, Timeout
-from .http11 import HTTP11Connection, RequestBody, RequestHead, ResponseHead
+from .http11 import (
+    HTTP11Connection,
+    PreparedHead,
+    PreparedHeads,
+    RequestBody,
+    RequestHead,
+    ResponseHead,
+)
 from .network import Stream, connect_tcp, connect_unix
 from .proxy import Proxy, open_through_proxy, secure_stream
-from .tls import TLSConfig
+from .tls import TLSConfig, TLSContexts
 
 # RFC 9110 section 9.2.2: repeating these has the same effect as sending them once.
 IDEMPOTENT_METHODS: Final = frozenset({b"GET", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"TRACE"})
 DEFAULT_IDLE_EXPIRY: Final = 30.0
-# A connection given back less than this long ago is reused without asking the OS whether
-# the server closed it, when the request can be replayed safely: a server that did close it
-# costs one failed write and a replay, while the check costs a system call every request.
-RECENTLY_IDLE: Final = 0.1
+
+
+class _Forks:
+    """How many times this process was forked off: a pool made before a fork sees the count
+    change in the child (see ConnectionPool._forget_the_parents). The hook runs in the child
+    alone, before any of its threads; it also gives the child a fresh lock for the pools'
+    resets, as a parent's thread may have held the old one at the fork."""
+
+    __slots__ = ("count", "lock")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def in_child(self) -> None:
+        self.count += 1
+        self.lock = threading.Lock()
+
+
+_FORKS: Final = _Forks()
+if hasattr(os, "register_at_fork"):  # (not on Windows, which has no fork)
+    os.register_at_fork(after_in_child=_FORKS.in_child)
 
 
 class PoolKey(NamedTuple):
@@ -48,25 +77,32 @@ class PoolKey(NamedTuple):
     unix_socket: str | None = None  # the path to connect to instead of the origin's address
 
 
-Connector = Callable[[PoolKey, float | None, Deadline | None], Stream]
+Connector = Callable[[PoolKey, float | None, Deadline | None, TLSContexts], Stream]
 
 
-def open_stream(key: PoolKey, connect_timeout: float | None, deadline: Deadline | None) -> Stream:
-    """TCP connect, then the TLS handshake for https, both within ``connect_timeout``
-    each (requests' meaning of the connect timeout) and what is left of ``deadline``;
-    through the key's proxy if it has one."""
+def open_stream(
+    key: PoolKey,
+    connect_timeout: float | None,
+    deadline: Deadline | None,
+    contexts: TLSContexts,
+) -> Stream:
+    """TCP connect, then the TLS handshake for https (with a context from ``contexts``),
+    both within ``connect_timeout`` each (requests' meaning of the connect timeout) and
+    what is left of ``deadline``; through the key's proxy if it has one."""
     if key.unix_socket is not None:
         stream = connect_unix(key.unix_socket, connect_timeout, deadline)
         if key.tls is None:
             return stream
-        return secure_stream(stream, key.tls, key.origin.host, connect_timeout)
+        return secure_stream(stream, key.tls, key.origin.host, connect_timeout, contexts)
     if key.proxy is not None:
-        return open_through_proxy(key.proxy, key.origin, key.tls, connect_timeout, deadline)
+        return open_through_proxy(
+            key.proxy, key.origin, key.tls, connect_timeout, deadline, contexts
+        )
     origin = key.origin
     stream = connect_tcp(origin.host, origin.port, connect_timeout, deadline)
     if key.tls is None:
         return stream
-    return secure_stream(stream, key.tls, origin.host, connect_timeout)
+    return secure_stream(stream, key.tls, origin.host, connect_timeout, contexts)
 
 
 class _Counters:
@@ -127,6 +163,9 @@ class ConnectionPool:
         self._freed = threading.Condition(self._lock) if block else None
         self._pools: OrderedDict[PoolKey, _HostPool] = OrderedDict()
         self._counters: dict[str, _Counters] = {}  # by origin, for pool_statistics
+        self._heads = PreparedHeads()  # request heads h11 validated, for every connection
+        self._tls = TLSContexts()  # contexts holding a client key are the pool's own
+        self._forks = _FORKS.count
 
     def __repr__(self) -> str:
         with self._lock:
@@ -150,17 +189,19 @@ class ConnectionPool:
         included, is cut to what is left of ``deadline``.
 
         Raises:
+            InvalidHeader: h11 refuses the head (no connection was taken or opened).
             ConnectTimeout, ConnectionError, SSLError, ReadTimeout, RemoteProtocolError.
         """
+        # Refused by h11 (an invalid header) before any connection is taken or opened.
+        prepared = self._heads.prepare(request)
         fresh_only = False
-        replayable = _replayable_when_written(request, body)
         while True:
-            conn, host_pool = self._acquire(key, timeout.connect, fresh_only, replayable, deadline)
+            conn, host_pool = self._acquire(key, timeout.connect, fresh_only, deadline)
             try:
-                head = conn.send_request(request, body, timeout.read, deadline)
+                head = conn.send_prepared(prepared, body, timeout.read, deadline)
             except ConnectionError:
                 self._release(conn, host_pool)
-                if fresh_only or not _may_replay(conn, request, body):
+                if fresh_only or not _may_replay(conn, prepared, body):
                     raise
                 fresh_only = True  # the idle connection was stale: replay once, on a new one
                 continue
@@ -177,9 +218,10 @@ class ConnectionPool:
         key: PoolKey,
         connect_timeout: float | None,
         fresh_only: bool,
-        replayable: bool,
         deadline: Deadline | None,
     ) -> tuple[HTTP11Connection, _HostPool]:
+        if self._forks != _FORKS.count:
+            self._forget_the_parents()
         give_up_at = _waiting_limit(connect_timeout, deadline) if self._block else None
         while True:
             stale: list[HTTP11Connection] | None = [] if fresh_only else None
@@ -192,15 +234,32 @@ class ConnectionPool:
                     conn.close()
             if candidate is None:
                 return self._open(key, host_pool, connect_timeout, deadline), host_pool
-            # Asking the OS costs a system call: skipped for a connection given back
-            # moments ago when the request can be replayed safely (see RECENTLY_IDLE).
-            needs_check = not replayable or time.monotonic() - candidate.idle_since >= RECENTLY_IDLE
-            if needs_check and candidate.is_readable():
-                # Closed by the server while idle (or it sent something unasked): drop it.
+            # Every reuse asks the OS first (one poll, about 0.5 us): an idle connection
+            # with something to read was closed by the server, or got bytes nobody asked
+            # for (a late extra response, a body after a HEAD), which would otherwise be
+            # read as the answer to this request (RFC 9112 section 9.2).
+            if candidate.is_readable():
                 candidate.close()
                 self._release(candidate, host_pool)
                 continue
             return candidate, host_pool
+
+    def _forget_the_parents(self) -> None:
+        """(In a child after os.fork().) The idle connections are the parent's sockets:
+        a request sent on one would mix with the parent's on the same connection. Close
+        this process's copies of them (a close is no shutdown: the parent's connections
+        stay open and usable) and start with no connections; a connection that was busy at
+        the fork is closed when it comes back. The lock is new too: a parent's thread may
+        have held the old one at the fork."""
+        with _FORKS.lock:
+            if self._forks == _FORKS.count:
+                return  # another thread of this child did it
+            self._lock = threading.Lock()
+            self._freed = threading.Condition(self._lock) if self._block else None
+            parents, self._pools = self._pools, OrderedDict()
+            for host_pool in parents.values():
+                self._retire(host_pool)
+            self._forks = _FORKS.count
 
     def _open(
         self,
@@ -210,7 +269,8 @@ class ConnectionPool:
         deadline: Deadline | None,
     ) -> HTTP11Connection:
         try:
-            conn = HTTP11Connection(self._connector(key, connect_timeout, deadline))
+            stream = self._connector(key, connect_timeout, deadline, self._tls)
+            conn = HTTP11Connection(stream, self._heads)
         except BaseException:
             with self._lock:
                 host_pool.active -= 1
@@ -339,8 +399,13 @@ class ConnectionPool:
         return found
 
     def close(self) -> None:
-        """Close every idle connection. Connections in use close when their response is
-        done. The pool stays usable: later requests open new connections."""
+        """Close every idle connection and forget the request heads it prepared.
+        Connections in use close when their response is done. The pool stays usable: later
+        requests open new connections."""
+        self._heads.clear()
+        self._tls.clear()
+        if self._forks != _FORKS.count:
+            self._forget_the_parents()
         with self._lock:
             pools = list(self._pools.values())
             self._pools.clear()
@@ -359,15 +424,13 @@ def _waiting_limit(connect_timeout: float | None, deadline: Deadline | None) -> 
     return give_up_at
 
 
-def _replayable_when_written(request: RequestHead, body: RequestBody) -> bool:
-    # Only an idempotent request whose body we still hold whole can be sent again.
-    return request.method in IDEMPOTENT_METHODS and (body is None or isinstance(body, bytes))
-
-
-def _may_replay(conn: HTTP11Connection, request: RequestHead, body: RequestBody) -> bool:
+def _may_replay(conn: HTTP11Connection, request: PreparedHead, body: RequestBody) -> bool:
     if not conn.is_reused() or conn.received_response_bytes():
         return False
-    return not conn.request_started_writing or _replayable_when_written(request, body)
+    if not conn.request_started_writing:
+        return True
+    # Only an idempotent request whose body we still hold whole can be sent again.
+    return request.method in IDEMPOTENT_METHODS and (body is None or isinstance(body, bytes))
 
 
 class PooledResponse:

@@ -26,7 +26,7 @@ from ..exceptions import ConnectionError, ConnectTimeout, ProxyError
 from ..timeouts import Deadline
 from .http11 import Headers, request_tunnel
 from .network import NetworkStream, Stream, TunnelledTLSStream, connect_tcp
-from .tls import MemoryTLS, TLSConfig, ssl_context_for
+from .tls import MemoryTLS, TLSConfig, TLSContexts
 
 
 class Proxy(NamedTuple):
@@ -54,23 +54,25 @@ def open_through_proxy(
     origin: Origin,
     tls: TLSConfig | None,
     timeout: float | None,
-    deadline: Deadline | None = None,
+    deadline: Deadline | None,
+    contexts: TLSContexts,
 ) -> Stream:
     """A connection to ``origin`` through ``proxy``: to the proxy itself for an http://
     origin (forwarding); for https://, a CONNECT tunnel with TLS to the origin inside.
-    Each step has ``timeout`` (the connect timeout), cut to what is left of ``deadline``.
+    Each step has ``timeout`` (the connect timeout), cut to what is left of ``deadline``;
+    TLS contexts come from ``contexts`` (the pool's).
 
     Raises:
         ProxyError: the proxy could not be reached, or it refused the tunnel.
         ConnectTimeout: the proxy or the origin did not answer in time.
         SSLError: the TLS handshake with the origin failed, or its certificate did not verify.
     """
-    stream = _connect_to_proxy(proxy, timeout, deadline)
+    stream = _connect_to_proxy(proxy, timeout, deadline, contexts)
     if tls is None:
         return stream
     try:
         _open_tunnel(stream, proxy, origin, timeout)
-        context = ssl_context_for(tls)
+        context = contexts.get(tls)
     except BaseException:
         stream.close()
         raise
@@ -87,16 +89,20 @@ def open_through_proxy(
 
 
 def secure_stream(
-    stream: NetworkStream, tls: TLSConfig, server_hostname: str, timeout: float | None
+    stream: NetworkStream,
+    tls: TLSConfig,
+    server_hostname: str,
+    timeout: float | None,
+    contexts: TLSContexts,
 ) -> NetworkStream:
-    """TLS over ``stream``, with the cached context for ``tls``; the stream is closed when
-    that fails.
+    """TLS over ``stream``, with the context ``contexts`` has for ``tls``; the stream is
+    closed when that fails.
 
     Raises:
         ConnectTimeout, SSLError, ConnectionError: as ``NetworkStream.start_tls``.
     """
     try:
-        context = ssl_context_for(tls)
+        context = contexts.get(tls)
     except BaseException:
         stream.close()
         raise
@@ -104,7 +110,7 @@ def secure_stream(
 
 
 def _connect_to_proxy(
-    proxy: Proxy, timeout: float | None, deadline: Deadline | None
+    proxy: Proxy, timeout: float | None, deadline: Deadline | None, contexts: TLSContexts
 ) -> NetworkStream:
     origin = proxy.origin
     try:
@@ -116,7 +122,7 @@ def _connect_to_proxy(
     if proxy.tls is None:
         return stream
     try:
-        return secure_stream(stream, proxy.tls, origin.host, timeout)
+        return secure_stream(stream, proxy.tls, origin.host, timeout, contexts)
     except ConnectTimeout:
         raise
     except ConnectionError as exc:  # an SSLError too: the proxy's certificate, say

@@ -1,16 +1,23 @@
-"""SSLContexts, built from requests' ``verify`` and ``cert`` settings, once per configuration.
+"""SSLContexts, built from requests' ``verify`` and ``cert`` settings, once per configuration
+and version of its files.
 
 Building a context costs tens of milliseconds (most of it loading the CA bundle), so a
-context is built once per distinct ``TLSConfig`` and shared by every connection that uses
-it. ``ssl`` and ``certifi`` are imported on the first context built, never before: plain
-http users do not pay for them.
+context is built once and shared by every connection that uses it, until a file it was built
+from changes: the files' identities (size, modification and change times, inode; a CA
+directory's entries too) are asked before each new connection, so a CA removed from a
+``verify=PATH`` bundle is not trusted by the next connection. Contexts that hold a client
+certificate's private key belong to the pool that uses them (``TLSContexts``) and go with
+it; the others hold public CA certificates only and are shared by the process (as requests
+shares one for certifi's bundle). ``ssl`` and ``certifi`` are imported on the first context
+built, never before: plain http users do not pay for them.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-from typing import TYPE_CHECKING, NamedTuple, cast
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Final, NamedTuple, cast
 
 from ..exceptions import RequestException, SSLError
 
@@ -18,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import ssl
 
 CertInput = str | tuple[str, str] | None
+# What a context was built from, as the file system sees it: one entry per path.
+FilesSignature = tuple[object, ...]
+_SHARED_LIMIT: Final = 32  # process-wide contexts kept (no secrets in them)
+_OWN_LIMIT: Final = 8  # contexts with a client key, per pool
 
 
 class TLSConfig(NamedTuple):
@@ -31,17 +42,112 @@ class TLSConfig(NamedTuple):
     cert: CertInput = None
 
 
+class _ContextCache:
+    """Contexts by configuration and files' signature; bounded (the least recently used
+    goes). Threads may share it: a race builds a context twice, and one is kept."""
+
+    __slots__ = ("_contexts", "_limit", "_lock")
+
+    def __init__(self, limit: int) -> None:
+        self._contexts: OrderedDict[tuple[TLSConfig, FilesSignature], ssl.SSLContext] = (
+            OrderedDict()
+        )
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, config: TLSConfig) -> ssl.SSLContext:
+        key = (config, files_signature(config))
+        with self._lock:
+            context = self._contexts.get(key)
+            if context is not None:
+                self._contexts.move_to_end(key)
+                return context
+        context = _build_context(config)
+        with self._lock:
+            # A context built from files that changed since is never used again.
+            for stale in [k for k in self._contexts if k[0] == config]:
+                del self._contexts[stale]
+            self._contexts[key] = context
+            while len(self._contexts) > self._limit:
+                self._contexts.popitem(last=False)
+        return context
+
+    def clear(self) -> None:
+        with self._lock:
+            self._contexts.clear()
+
+
+_SHARED: Final = _ContextCache(_SHARED_LIMIT)
+
+
+class TLSContexts:
+    """The SSLContexts of one connection pool: those with a client certificate's key are
+    its own (dropped by ``clear``, when the pool closes); the rest come from the process.
+
+    Example:
+        >>> contexts = TLSContexts()
+        >>> contexts.get(TLSConfig(verify="/etc/ssl/certs/ca-certificates.crt")).verify_mode
+        <VerifyMode.CERT_REQUIRED: 2>
+    """
+
+    __slots__ = ("_own",)
+
+    def __init__(self) -> None:
+        self._own = _ContextCache(_OWN_LIMIT)
+
+    def get(self, config: TLSConfig) -> ssl.SSLContext:
+        """The context for ``config``, built when none was, or its files changed.
+
+        Raises:
+            RequestException: (an OSError) the CA bundle or certificate path does not exist.
+            SSLError: the CA bundle or certificate could not be loaded.
+        """
+        return (_SHARED if config.cert is None else self._own).get(config)
+
+    def clear(self) -> None:
+        self._own.clear()
+
+
 def ssl_context_for(config: TLSConfig) -> ssl.SSLContext:
-    """The shared SSLContext for ``config``, built on first use.
+    """A context for ``config``, from the process-wide contexts when it holds no client
+    key (else built anew: a pool's TLSContexts keeps those).
 
     Raises:
         RequestException: (an OSError) the CA bundle or certificate path does not exist.
         SSLError: the CA bundle or certificate could not be loaded.
     """
-    return _build_context(config)
+    return _SHARED.get(config) if config.cert is None else _build_context(config)
 
 
-@functools.lru_cache(maxsize=32)
+def files_signature(config: TLSConfig) -> FilesSignature:
+    """The identity of the files ``config`` names (CA bundle or directory, client
+    certificate and key): another signature means another context."""
+    paths: list[str] = []
+    if isinstance(config.verify, str):
+        paths.append(config.verify)
+    if isinstance(config.cert, str):
+        paths.append(config.cert)
+    elif config.cert is not None:
+        paths.extend(config.cert)
+    return tuple(_path_signature(path) for path in paths)
+
+
+def _path_signature(path: str) -> object:
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None  # missing: building the context says so
+    own = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    if not os.path.isdir(path):
+        return own
+    # A CA directory (c_rehash layout, kept by update-ca-certificates, which replaces its
+    # links): its entries' names, one system call, rather than a stat per certificate.
+    try:
+        return (own, tuple(sorted(os.listdir(path))))
+    except OSError:
+        return own
+
+
 def _build_context(config: TLSConfig) -> ssl.SSLContext:
     import ssl
 

@@ -1,6 +1,7 @@
 """.netrc credentials (``trust_env``): found as requests finds the file (NETRC, then
-~/.netrc), used only when no auth is given, cached and rechecked at most once a second, and
-looked up again for the host of each redirect hop."""
+~/.netrc), used only when no auth is given, looked for on every request and parsed again
+only when the file changed (a Session keeps what it parsed), and looked up again for the
+host of each redirect hop."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -20,17 +21,6 @@ from httpcore_lite import _netrc
 from tests.servers import WSGIServer
 
 TIMEOUT = (3, 10)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with an empty cache that looks at the file at once; monkeypatch puts
-    the process-wide cache back as it was afterwards."""
-    cache = _netrc._CACHE
-    monkeypatch.setattr(cache, "_next_check", 0.0)
-    monkeypatch.setattr(cache, "_signature", None)
-    monkeypatch.setattr(cache, "_hosts", {})
-    monkeypatch.setattr(cache, "_default", None)
 
 
 @pytest.fixture
@@ -198,12 +188,8 @@ def _rewrite(path: Path, text: str) -> None:
 
 
 def test_a_changed_file_is_picked_up(
-    httpbin: WSGIServer,
-    netrc_file: Path,
-    session: httpcore_lite.Session,
-    monkeypatch: pytest.MonkeyPatch,
+    httpbin: WSGIServer, netrc_file: Path, session: httpcore_lite.Session
 ) -> None:
-    monkeypatch.setattr(_netrc, "RECHECK_AFTER", 0.0)
     write(netrc_file, "machine 127.0.0.1 login user password wrong\n")
     assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 401
     _rewrite(netrc_file, "machine 127.0.0.1 login user password pass\n")
@@ -213,32 +199,45 @@ def test_a_changed_file_is_picked_up(
 
 
 def test_a_file_created_after_first_use_is_picked_up(
-    httpbin: WSGIServer,
-    netrc_file: Path,
-    session: httpcore_lite.Session,
-    monkeypatch: pytest.MonkeyPatch,
+    httpbin: WSGIServer, netrc_file: Path, session: httpcore_lite.Session
 ) -> None:
-    monkeypatch.setattr(_netrc, "RECHECK_AFTER", 0.0)
     assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 401
     write(netrc_file, "machine 127.0.0.1 login user password pass\n")
     assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 200
 
 
-def test_the_file_is_not_looked_at_again_before_the_recheck(
+def test_an_unchanged_file_is_parsed_once_per_session(
     httpbin: WSGIServer,
     netrc_file: Path,
     session: httpcore_lite.Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    parsed: list[str] = []
+    real_parse = _netrc._parse
+
+    def counting_parse(path: str) -> Any:
+        parsed.append(path)
+        return real_parse(path)
+
+    monkeypatch.setattr(_netrc, "_parse", counting_parse)
     write(netrc_file, "machine 127.0.0.1 login user password pass\n")
-    assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 200
-    # the next look is due in a minute: a change now is not seen yet
-    monkeypatch.setattr(_netrc._CACHE, "_next_check", time.monotonic() + 60)
+    for _ in range(3):
+        assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 200
+    assert parsed == [str(netrc_file)]
     _rewrite(netrc_file, "machine 127.0.0.1 login user password changed\n")
-    assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 200
-    # once it is due, it is
-    monkeypatch.setattr(_netrc._CACHE, "_next_check", 0.0)
     assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 401
+    assert len(parsed) == 2
+
+
+def test_closing_the_session_forgets_the_credentials(
+    httpbin: WSGIServer, netrc_file: Path
+) -> None:
+    write(netrc_file, "machine 127.0.0.1 login user password pass\n")
+    session = httpcore_lite.Session()
+    assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 200
+    assert session._netrc is not None
+    session.close()
+    assert session._netrc._hosts == {}
 
 
 def test_netrc_is_not_read_at_import(tmp_path: Path) -> None:

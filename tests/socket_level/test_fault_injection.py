@@ -196,11 +196,12 @@ BROKEN = {
         "illegal status line",
         WAITING,
     ),
+    # What cannot begin a status line is refused as soon as it has arrived (issue 14).
     "garbage-then-eof": Broken(
         GARBAGE.replace(b"\r\n\r\n", b""),
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
-        "in the middle of the response head",
+        "the response does not start with an HTTP status line",
         WAITING,
     ),
     "oversized-head": Broken(
@@ -210,9 +211,17 @@ BROKEN = {
         "response head larger than 65536 bytes",
         WAITING,
     ),
-    # Endless bytes that never end a head, on a connection left open: the limit, not a hang.
+    # Endless bytes that never end a head, on a connection left open: refused at once.
     "endless-garbage": Broken(
         (GARBAGE.replace(b"\r\n", b"") * 40)[:100_000],
+        requests.exceptions.RemoteProtocolError,
+        "Invalid response while waiting for the response from",
+        "the response does not start with an HTTP status line",
+        WAITING,
+    ),
+    # Endless header lines after a real status line, on a connection left open: the limit.
+    "endless-head": Broken(
+        b"HTTP/1.1 200 OK\r\n" + b"X-Filler: " + b"v" * 100_000,
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "response head larger than 65536 bytes",
@@ -235,7 +244,7 @@ def _answer_and_hold(data: bytes) -> Handler:
 
 def _broken_server(serve: Serve, case: str) -> RawServer:
     broken = BROKEN[case]
-    if case == "endless-garbage":
+    if case in ("endless-garbage", "endless-head"):
         return serve(_answer_and_hold(broken.raw))
     return serve(answer_once(broken.raw))
 

@@ -404,7 +404,8 @@ def test_caller_proxy_authorization_is_not_sent_after_a_redirect(
         headers={"Proxy-Authorization": "Basic cHJveHk6c2VjcmV0"},
         timeout=TIMEOUT,
     )
-    assert fields(origin.requests[0])["proxy-authorization"] == "Basic cHJveHk6c2VjcmV0"
+    # Sent direct, proxy credentials reach no origin at all (test_hostile_redirects.py).
+    assert "proxy-authorization" not in fields(origin.requests[0])
     assert "proxy-authorization" not in hop_fields(origin)
 
 
@@ -412,7 +413,7 @@ def test_proxy_auth_is_not_sent_after_a_redirect(
     origin: RawServer, session: httpcore_lite.Session
 ) -> None:
     session.get(go(origin.url, "/landed"), auth=HTTPProxyAuth("proxy", "pw"), timeout=TIMEOUT)
-    assert fields(origin.requests[0])["proxy-authorization"] == "Basic cHJveHk6cHc="
+    assert "proxy-authorization" not in fields(origin.requests[0])
     assert "proxy-authorization" not in hop_fields(origin)
 
 

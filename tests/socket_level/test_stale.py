@@ -9,7 +9,6 @@ from collections.abc import Callable
 import pytest
 
 import httpcore_lite as requests
-from httpcore_lite._transport import pool as pool_module
 
 from ..servers import RawServer, keep_alive_handler, response
 from ._helpers import answer_then_drop_next, per_connection
@@ -32,53 +31,23 @@ def _fin_after_first(closed: threading.Event) -> Callable[[socket.socket, RawSer
     return answer_then_fin
 
 
-def test_connection_closed_while_idle_is_checked_before_reuse(
-    serve: Serve, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Idle past RECENTLY_IDLE (0 here, instead of a real wait): the OS is asked first.
-    monkeypatch.setattr(pool_module, "RECENTLY_IDLE", 0.0)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_connection_just_given_back_is_checked_before_reuse(serve: Serve, method: str) -> None:
+    # Every reuse asks the OS first, even moments after the connection came back: the FIN
+    # is seen, and the request goes out once, on a new connection (a GET is not written to
+    # the dead one and replayed; issue 14 removed the window that skipped the check).
     closed = threading.Event()
     server = serve(per_connection(_fin_after_first(closed), keep_alive_handler(b"second")))
     with requests.Session() as s:
         assert s.get(f"{server.url}/1", timeout=5).content == b"first"
         assert closed.wait(5)
-        assert s.get(f"{server.url}/2", timeout=5).content == b"second"
-    assert server.accepted == 2
-    # The FIN was seen before reuse: the second request went out once, on the new connection.
-    assert [_request_line(r) for r in server.requests] == [
-        b"GET /1 HTTP/1.1",
-        b"GET /2 HTTP/1.1",
-    ]
-
-
-def test_get_on_connection_just_given_back_is_replayed_without_a_check(serve: Serve) -> None:
-    # Reused at once, a GET skips the system call; the closed connection costs one write.
-    closed = threading.Event()
-    server = serve(per_connection(_fin_after_first(closed), keep_alive_handler(b"second")))
-    with requests.Session() as s:
-        assert s.get(f"{server.url}/1", timeout=5).content == b"first"
-        assert closed.wait(5)
-        assert s.get(f"{server.url}/2", timeout=5).content == b"second"
-    assert server.accepted == 2
-    assert sorted(_request_line(r) for r in server.requests) == [
-        b"GET /1 HTTP/1.1",
-        b"GET /2 HTTP/1.1",  # on the closed connection, unanswered
-        b"GET /2 HTTP/1.1",  # the replay, on a new connection
-    ]
-
-
-def test_post_on_connection_just_given_back_is_checked_before_reuse(serve: Serve) -> None:
-    # A POST cannot be replayed once written: it always asks the OS first, and goes out once.
-    closed = threading.Event()
-    server = serve(per_connection(_fin_after_first(closed), keep_alive_handler(b"second")))
-    with requests.Session() as s:
-        assert s.get(f"{server.url}/1", timeout=5).content == b"first"
-        assert closed.wait(5)
-        assert s.post(f"{server.url}/2", data=b"once", timeout=5).content == b"second"
+        data = b"once" if method == "POST" else None
+        r = s.request(method, f"{server.url}/2", data=data, timeout=5)
+        assert r.content == b"second"
     assert server.accepted == 2
     assert [_request_line(r) for r in server.requests] == [
         b"GET /1 HTTP/1.1",
-        b"POST /2 HTTP/1.1",
+        f"{method} /2 HTTP/1.1".encode(),
     ]
 
 
