@@ -30,6 +30,18 @@ _REG_NAME: Final = rf"{_LABEL}(?:\.{_LABEL})*\.?\Z"
 _ESCAPE: Final = r"%[0-9A-Fa-f]{2}"
 # (Patterns, not compiled ones: ``re`` compiles each on first use and keeps it, so import
 # does not pay for them; the callers run once per distinct URL, their results are cached.)
+# A URL that prepare_url gives back as it is, and whose parts split_url can read off at once
+# (most URLs a program sends look so): http or https in lower case; a lower-case ASCII host
+# name (an IPv4 address is one); a port without a leading zero; a path of characters that
+# need no quoting, without "." or ".." segments; a query of such characters, or none; no
+# userinfo, escape or fragment. Any other URL takes the general route, which gives the same
+# answer for these (tests/property/test_fast_path_twins.py).
+_PLAIN_URL: Final = (
+    r"(?P<scheme>https?)://(?P<host>[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*)"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+    r"(?P<target>(?:/(?!\.\.?(?:[/?]|\Z))[A-Za-z0-9._~!$&'()*+,;=:@-]*)+"
+    r"(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]+)?)\Z"
+)
 # urlsplit deletes these silently (a WHATWG rule); requests sends them percent-encoded.
 _CONTROL_ESCAPES: Final = {9: "%09", 10: "%0A", 13: "%0D"}
 
@@ -67,7 +79,17 @@ def prepare_url(url: str | bytes, params: Any = None) -> str:
         InvalidURL: no host, an invalid host label, or an invalid port.
     """
     # (A Session keeps what this gave for the URLs it sends: Session._prepared_url.)
+    if not params and type(url) is str and _plain(url) is not None:
+        return url
     return _prepare_url(url, params)
+
+
+def _plain(url: str) -> re.Match[str] | None:
+    """The parts of a plain URL (see _PLAIN_URL), or None for any other."""
+    match = re.match(_PLAIN_URL, url)
+    if match is None or (match["port"] is not None and int(match["port"]) > 65535):
+        return None
+    return match
 
 
 def _prepare_url(url: str | bytes, params: Any) -> str:
@@ -248,6 +270,18 @@ def split_url(url: str) -> SplitURL:
         InvalidSchema: the scheme is not http or https.
         InvalidURL: no host, a host with characters no host can have, or a bad port.
     """
+    plain = _plain(url)
+    if plain is not None:
+        scheme, host, given_port = plain["scheme"], plain["host"], plain["port"]
+        default_port = DEFAULT_PORTS[scheme]
+        port = default_port if given_port is None else int(given_port)
+        header = host if port == default_port else f"{host}:{port}"
+        return SplitURL(Origin(scheme, host, port), plain["target"], header)
+    return _split_url(url)
+
+
+def _split_url(url: str) -> SplitURL:
+    # The general route of split_url, for any URL.
     try:
         parts = urlsplit(url)
         port = parts.port

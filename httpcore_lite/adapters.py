@@ -620,11 +620,7 @@ def plan_exchange(
         return _plan_through(proxy, split, method, headers, verify, cert)
     # Straight to the origin: proxy credentials (HTTPProxyAuth, or a header set by hand)
     # only ever go to a proxy, never to an origin (stricter than requests).
-    encoded = tuple(
-        header
-        for header in encode_headers(split.host_header, headers)
-        if header[0].lower() != _PROXY_AUTHORIZATION
-    )
+    encoded = encode_headers(split.host_header, headers, leave_out=_PROXY_AUTHORIZATION)
     head = RequestHead(method.encode("ascii"), split.target.encode("ascii"), encoded)
     if split.origin.scheme == UNIX_SCHEME:  # the socket named by the URL
         return PoolKey(split.origin, None, None, split.origin.host), head
@@ -679,29 +675,36 @@ def _normalise_cert(cert: Any) -> str | tuple[str, str] | None:
     return (str(cert_file), str(key_file))
 
 
-def encode_headers(host: str, headers: Iterable[tuple[Any, Any]]) -> Headers:
+def encode_headers(
+    host: str, headers: Iterable[tuple[Any, Any]], leave_out: bytes | None = None
+) -> Headers:
     """Host first (RFC 9112 section 3.2 asks for it early), then the request's headers,
-    as latin-1 bytes. A Host the caller set replaces ours.
+    as latin-1 bytes, but the one named ``leave_out`` (lower case). A Host the caller set
+    replaces ours.
 
-    Headers are checked again here: a PreparedRequest's headers can be changed after it
-    was prepared (pairs already found valid cost a set lookup).
+    Names and values must be str or bytes, and latin-1 must encode them; their grammar
+    (which also refuses CR, LF and NUL, in a PreparedRequest's headers changed after it was
+    prepared, say) is checked by the pool before any connection: ``PreparedHead``.
 
     Raises:
-        InvalidHeader: a header that is not valid, or a value latin-1 cannot encode.
+        InvalidHeader: a name or value that is not str or bytes, or that latin-1 cannot
+            encode.
     """
     encoded = []
     host_value: bytes = host.encode("ascii")
     for name, value in headers:
         name_bytes, value_bytes = _encode_header(name, value)
-        if name_bytes.lower() == b"host":
+        lowered = name_bytes.lower()
+        if lowered == b"host":
             host_value = value_bytes
-        else:
+        elif lowered != leave_out:
             encoded.append((name_bytes, value_bytes))
     return ((b"Host", host_value), *encoded)
 
 
 def _encode_header(name: Any, value: Any) -> tuple[bytes, bytes]:
-    check_header_validity((name, value))
+    if not (isinstance(name, (str, bytes)) and isinstance(value, (str, bytes))):
+        check_header_validity((name, value))  # says what is wrong with the type
     try:
         name_bytes = name if isinstance(name, bytes) else name.encode("latin-1")
     except UnicodeEncodeError as exc:

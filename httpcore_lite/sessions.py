@@ -190,6 +190,8 @@ class Session:
             TypeError: ``retries`` that is neither a Retry, an int nor None.
         """
         self.headers: CaseInsensitiveDict[Any] = default_headers()
+        # Ours, valid as made (tests/unit/test_session_merge.py): no check on first use.
+        self._checked_header_pairs = self.headers.pairs()
         self.auth: Any = None
         self.proxies: dict[str, str] = {}
         self.hooks = default_hooks()

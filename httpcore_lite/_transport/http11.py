@@ -80,6 +80,7 @@ RequestBody = bytes | Iterable[bytes] | None
 _END_OF_MESSAGE: Final = h11.EndOfMessage()  # immutable: one serves every request
 _NO_SETUP: Final = (0.0, 0.0, 0.0)  # a reused connection was opened for an earlier exchange
 _field_name: Final = operator.itemgetter(0)
+_field_value: Final = operator.itemgetter(1)
 
 
 class ConnectionState(enum.Enum):
@@ -824,27 +825,17 @@ def request_tunnel(
             raise ConnectionError(f"{where} closed the connection without answering CONNECT")
 
 
-def _expects_continue(request: RequestHead) -> bool:
-    """Whether the request asks to hear from the server before its body goes (RFC 9110
-    section 10.1.1). Opt-in: the caller sets ``Expect: 100-continue``."""
-    return any(
-        name.lower() == b"expect" and value.strip().lower() == b"100-continue"
-        for name, value in request.headers
-    )
-
-
 def _new_h11() -> h11.Connection:
     return h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_RESPONSE_HEAD)
 
 
 class PreparedHead:
-    """A request head as h11 accepts it: its event, validated once (h11 checks every header
-    against its grammar each time an event is built; an event is immutable, so one serves
-    every connection, as in the bare-h11 benchmark floor); the bytes h11 wrote for it the
-    first time it was sent (every exchange starts with h11 in the same state, so they are
-    always the same); whether it asks for 100-continue; and the length of a body its
-    Content-Length frames, when such a body can follow it at once (no chunked framing, no
-    Expect: 100-continue, small enough to join the head).
+    """A request head as h11 accepts it: its event, validated once; the bytes h11 wrote for
+    it the first time it was sent (every exchange starts with h11 in the same state, so they
+    are always the same); whether it asks for 100-continue (RFC 9110 section 10.1.1, opt-in:
+    the caller sets ``Expect: 100-continue``); and the length of a body its Content-Length
+    frames, when such a body can follow it at once (no chunked framing, no Expect:
+    100-continue, small enough to join the head).
 
     Raises:
         InvalidHeader: h11 refuses the method, target or a header.
@@ -853,21 +844,36 @@ class PreparedHead:
     __slots__ = ("data", "event", "expects_continue", "framed_length", "method")
 
     def __init__(self, request: RequestHead) -> None:
+        headers = request.headers
         try:
             self.event = h11.Request(
-                method=request.method, target=request.target, headers=list(request.headers)
+                method=request.method, target=request.target, headers=list(headers)
             )
         except h11.LocalProtocolError as exc:
             raise InvalidHeader(f"Refused to send an invalid request head: {exc}") from exc
         self.method = request.method
-        self.expects_continue = _expects_continue(request)
-        self.framed_length = None if self.expects_continue else _framed_length(request)
+        # (h11 has checked the names: none holds a newline.)
+        lowered = b"\n".join(map(_field_name, headers)).lower().split(b"\n")
+        self.expects_continue = b"expect" in lowered and any(
+            value.strip().lower() == b"100-continue"
+            for name, value in zip(lowered, map(_field_value, headers), strict=True)
+            if name == b"expect"
+        )
+        self.framed_length = None if self.expects_continue else _framed_length(lowered, headers)
         self.data: bytes | None = None
 
     def frames(self, body: bytes | Iterable[bytes]) -> TypeGuard[bytes]:
         """Whether ``body`` is whole and as long as the head says: h11 would then write it
         as it is, after the head, and end the message with nothing."""
         return type(body) is bytes and len(body) == self.framed_length
+
+
+def _framed_length(lowered: list[bytes], headers: Headers) -> int | None:
+    # (h11 has checked the head: a Content-Length is digits.)
+    if lowered.count(b"content-length") != 1 or b"transfer-encoding" in lowered:
+        return None
+    length = int(headers[lowered.index(b"content-length")][1])
+    return length if length <= _COALESCE_LIMIT else None
 
 
 class PreparedHeads:
@@ -904,17 +910,6 @@ class PreparedHeads:
 
     def clear(self) -> None:
         self._heads.clear()
-
-
-def _framed_length(request: RequestHead) -> int | None:
-    # (h11 has checked the head: a Content-Length is digits.)
-    lengths = [value for name, value in request.headers if name.lower() == b"content-length"]
-    if len(lengths) != 1:
-        return None
-    if any(name.lower() == b"transfer-encoding" for name, _ in request.headers):
-        return None
-    length = int(lengths[0])
-    return length if length <= _COALESCE_LIMIT else None
 
 
 __all__ = [

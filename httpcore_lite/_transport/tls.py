@@ -93,7 +93,7 @@ class TLSContexts:
     __slots__ = ("_own",)
 
     def __init__(self) -> None:
-        self._own = _ContextCache(_OWN_LIMIT)
+        self._own: _ContextCache | None = None  # made for the first client certificate
 
     def get(self, config: TLSConfig) -> ssl.SSLContext:
         """The context for ``config``, built when none was, or its files changed.
@@ -102,10 +102,16 @@ class TLSContexts:
             RequestException: (an OSError) the CA bundle or certificate path does not exist.
             SSLError: the CA bundle or certificate could not be loaded.
         """
-        return (_SHARED if config.cert is None else self._own).get(config)
+        if config.cert is None:
+            return _SHARED.get(config)
+        own = self._own
+        if own is None:
+            own = self._own = _ContextCache(_OWN_LIMIT)
+        return own.get(config)
 
     def clear(self) -> None:
-        self._own.clear()
+        if self._own is not None:
+            self._own.clear()
 
 
 def ssl_context_for(config: TLSConfig) -> ssl.SSLContext:

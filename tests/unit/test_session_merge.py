@@ -53,6 +53,15 @@ def test_default_headers(session: Session) -> None:
     assert len(headers) == 4
 
 
+def test_default_headers_are_valid_as_made(session: Session) -> None:
+    # A Session takes its own default headers as checked (no check on their first use):
+    # they must pass the check it skips.
+    from httpcore_lite.utils import check_header_pairs
+
+    check_header_pairs(session.headers.pairs())
+    assert session._checked_header_pairs is session.headers.pairs()
+
+
 def test_default_settings(session: Session) -> None:
     assert session.verify is True
     assert session.stream is False
