@@ -229,9 +229,7 @@ def test_an_unchanged_file_is_parsed_once_per_session(
     assert len(parsed) == 2
 
 
-def test_closing_the_session_forgets_the_credentials(
-    httpbin: WSGIServer, netrc_file: Path
-) -> None:
+def test_closing_the_session_forgets_the_credentials(httpbin: WSGIServer, netrc_file: Path) -> None:
     write(netrc_file, "machine 127.0.0.1 login user password pass\n")
     session = httpcore_lite.Session()
     assert session.get(basic_auth(httpbin), timeout=TIMEOUT).status_code == 200
