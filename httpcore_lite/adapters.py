@@ -34,6 +34,7 @@ from .timeouts import Deadline, Timeout, TimeoutInput
 from .utils import check_header_validity
 
 DEFAULT_POOLSIZE: Final = 10
+_ANY_STATUS: Final = frozenset(range(100, 1000))  # a status line holds three digits
 DEFAULT_RETRIES: Final = 0
 DEFAULT_POOLBLOCK: Final = False
 
@@ -181,7 +182,11 @@ class HTTPAdapter(BaseAdapter):
     def max_retries(self, value: Retry | int | None) -> None:
         retries = self._max_retries = coerce_retries(value)
         # The statuses that may be retried, worked out once: a response's status is then
-        # one set lookup (none at all can be retried under the default policy).
+        # one set lookup (none at all can be retried under the default policy). A policy
+        # with an is_retry of its own is asked about every status.
+        if type(retries).is_retry is not Retry.is_retry:
+            self._retry_statuses = _ANY_STATUS
+            return
         statuses: set[int] = set(retries.status_forcelist)
         if retries.total and retries.respect_retry_after_header:
             statuses |= Retry.RETRY_AFTER_STATUS_CODES

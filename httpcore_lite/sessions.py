@@ -641,10 +641,14 @@ class Session:
             settings["proxies"] = {}  # the usual case, known after the first request
         # A total deadline spans every hop, auth answer, retry and body read.
         timeout = settings["timeout"]
-        total = timeout.total if type(timeout) is Timeout else None  # (not a number or pair)
+        total = timeout.total if isinstance(timeout, Timeout) else None  # (not a number or pair)
         deadline = None if total is None else Deadline(total)
         response = self._exchange(request, settings, deadline)
-        if response.status_code in REDIRECT_STATI:  # the one check a plain 200 pays
+        # The one check a plain 200 pays: only a redirect status can be followed, unless a
+        # subclass's get_redirect_target says otherwise (requests asks it of every response).
+        if response.status_code in REDIRECT_STATI or (
+            type(self).get_redirect_target is not Session.get_redirect_target
+        ):
             if allow_redirects:
                 response = self._follow_redirects(response, settings, given_proxies, deadline)
             else:

@@ -293,6 +293,8 @@ class HTTP11Connection:
             elif type(event) is h11.EndOfMessage:
                 self._finish_exchange()
                 return b""
+            else:  # PAUSED, ConnectionClosed: the body ended already (asked again)
+                return b""
 
     def read_piece(self, max_bytes: int | None, timeout: float | None) -> bytes | bytearray:
         """The next piece of the body, of exactly ``max_bytes`` (fewer only at the end) when
@@ -431,11 +433,13 @@ class HTTP11Connection:
                     return None  # no word from the server: the body goes
             elif type(event) is h11.Response:
                 return event
-            else:
+            elif type(event) is h11.InformationalResponse:
                 self._count_informational()
-                if event.status_code == 100:  # type: ignore[attr-defined]  # a 1xx
+                if event.status_code == 100:
                     return None
                 # Any other 1xx (103 Early Hints): the server's word is still to come.
+            else:  # no answer at all (h11 saw the connection end): reading one will say so
+                return None
 
     def _write_whole(self, head: bytes, body: bytes, timeout: float | None) -> None:
         tail = self._frame(h11.Data(data=body)) if body else b""
@@ -584,6 +588,8 @@ class HTTP11Connection:
             reason = f"a chunk-size line or trailer longer than {MAX_RESPONSE_HEAD} bytes"
         elif reason == "Receive buffer too long":
             reason = f"response head larger than {MAX_RESPONSE_HEAD} bytes"
+        elif reason == "peer unexpectedly closed connection" and action == READING_BODY:
+            reason = "the server closed the connection in the middle of the response body"
         elif reason == "peer unexpectedly closed connection":
             reason = "the server closed the connection in the middle of the response head"
         elif reason == "illegal request line":
@@ -677,8 +683,9 @@ class HTTP11Connection:
         return data
 
     def _read_growing(self, first: bytes, count: int, timeout: float | None) -> bytes:
-        """``first`` and the next ``count`` bytes of a body read past h11, in one bytes
-        object; fewer only if the server closes first (ChunkedEncodingError).
+        """``first`` and the next ``count`` bytes of a body read past h11 (all that is left
+        of it, or a piece), in one bytes object; fewer only if the server closes first
+        (ChunkedEncodingError).
 
         The bytes go straight from the socket into the buffer of a BytesIO, whose getvalue()
         hands that buffer over as bytes, uncopied (CPython does so when no view is held):
@@ -690,6 +697,8 @@ class HTTP11Connection:
         Raises:
             ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
         """
+        remaining = self._direct_remaining
+        assert remaining is not None  # a body read past h11
         body = io.BytesIO()
         body.write(first)
         filled, end = len(first), len(first) + count
@@ -705,7 +714,8 @@ class HTTP11Connection:
                     raise
             filled += got
             self._response_bytes += got
-            self._direct_remaining = end - filled
+            remaining -= got
+            self._direct_remaining = remaining  # of the whole body, not of this piece
             if filled < size:
                 raise self._short_direct_body()
         return body.getvalue()
@@ -727,8 +737,8 @@ class HTTP11Connection:
         where = peer(self._stream.host, self._stream.port)
         error = ChunkedEncodingError(
             f"Broken response body while {READING_BODY} {where}: "
-            "peer closed connection without sending complete message body: "
-            f"received {received} bytes, expected {self._direct_total}"
+            "peer closed connection without sending complete message body "
+            f"(received {received} bytes, expected {self._direct_total})"
         )
         return with_context(error, READING_BODY, self._stream.reused)
 
@@ -757,7 +767,9 @@ class HTTP11Connection:
         if h11_conn.our_state is h11.DONE and h11_conn.their_state is h11.DONE:
             h11_conn.start_next_cycle()
             # Bytes after the response were never asked for: the framing cannot be trusted.
-            if not h11_conn.trailing_data[0] and not self._suspect_framing:
+            # And a body that ended with the connection leaves nothing to reuse.
+            trailing, closed = h11_conn.trailing_data
+            if not trailing and not closed and not self._suspect_framing:
                 self._state = ConnectionState.IDLE
                 return
         self.close()
