@@ -14,7 +14,7 @@ import os
 import threading
 from typing import Final
 
-from .utils import environment_values
+from .utils import environment_values, raw_environment
 
 NETRC_FILES: Final = ("~/.netrc", "~/_netrc")
 _ENVIRONMENT: Final = ("NETRC", "HOME")
@@ -34,19 +34,27 @@ class NetrcCache:
         ('me', 's3cret')
     """
 
-    __slots__ = ("_default", "_hosts", "_lock", "_signature")
+    __slots__ = ("_default", "_hosts", "_lock", "_signature", "_where")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._signature: Signature | None = None
         self._hosts: dict[str, Credentials] = {}
         self._default: Credentials | None = None
+        # NETRC and HOME as last seen, and the files they name: worked out again only when
+        # either changed.
+        self._where: tuple[tuple[object, ...], tuple[str, ...]] = ((), ())
 
     def credentials_for(self, url: str) -> Credentials | None:
         """(login, password) for the host of ``url``, the file's default entry, or None.
         The file the environment names now is asked for its identity first (a system call
         or two): changed or another, it is parsed again."""
-        signature = _find_file()
+        environment, candidates = self._where
+        now = raw_environment(_ENVIRONMENT)
+        if now != environment:
+            candidates = _candidates()
+            self._where = (now, candidates)
+        signature = _find_file(candidates)
         if signature != self._signature:
             self._load(signature)
         if not self._hosts and self._default is None:
@@ -72,7 +80,7 @@ def get_netrc_auth(url: str) -> Credentials | None:
         >>> get_netrc_auth("https://api.example.com/v1")  # with a .netrc for that host
         ('me', 's3cret')
     """
-    signature = _find_file()
+    signature = _find_file(_candidates())
     if signature is None:
         return None
     hosts, default = _parse(signature[0])
@@ -102,8 +110,8 @@ def _candidates() -> tuple[str, ...]:
     return NETRC_FILES
 
 
-def _find_file() -> Signature | None:
-    for candidate in _candidates():
+def _find_file(candidates: tuple[str, ...]) -> Signature | None:
+    for candidate in candidates:
         try:
             path = os.path.expanduser(candidate) if candidate[:1] == "~" else candidate
             if not os.access(path, os.F_OK):  # (no exception for a missing file: cheaper)

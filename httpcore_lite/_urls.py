@@ -7,9 +7,10 @@ the request target and the Host header (the adapter caches its result in the exc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from .exceptions import InvalidSchema, InvalidURL, MissingSchema
@@ -84,12 +85,21 @@ def prepare_url(url: str | bytes, params: Any = None) -> str:
     return _prepare_url(url, params)
 
 
-def _plain(url: str) -> re.Match[str] | None:
-    """The parts of a plain URL (see _PLAIN_URL), or None for any other."""
-    match = re.match(_PLAIN_URL, url)
-    if match is None or (match["port"] is not None and int(match["port"]) > 65535):
+def _plain(url: str) -> tuple[str, str, str | None, str] | None:
+    """Scheme, host, port (None: the scheme's) and target of a plain URL (see _PLAIN_URL);
+    None for any other."""
+    match = _plain_url_pattern().match(url)
+    if match is None:
         return None
-    return match
+    parts = cast(tuple[str, str, str | None, str], match.groups())  # (its four groups)
+    return None if parts[2] is not None and int(parts[2]) > 65535 else parts
+
+
+@functools.cache
+def _plain_url_pattern() -> re.Pattern[str]:
+    # Compiled on first use, not at import; held here, since looking a pattern up in re's
+    # own cache costs as much as matching a short URL (this runs twice per new URL).
+    return re.compile(_PLAIN_URL)
 
 
 def _prepare_url(url: str | bytes, params: Any) -> str:
@@ -272,11 +282,11 @@ def split_url(url: str) -> SplitURL:
     """
     plain = _plain(url)
     if plain is not None:
-        scheme, host, given_port = plain["scheme"], plain["host"], plain["port"]
+        scheme, host, given_port, target = plain
         default_port = DEFAULT_PORTS[scheme]
         port = default_port if given_port is None else int(given_port)
         header = host if port == default_port else f"{host}:{port}"
-        return SplitURL(Origin(scheme, host, port), plain["target"], header)
+        return SplitURL(Origin(scheme, host, port), target, header)
     return _split_url(url)
 
 

@@ -35,6 +35,7 @@ from .utils import check_header_validity
 
 DEFAULT_POOLSIZE: Final = 10
 _ANY_STATUS: Final = frozenset(range(100, 1000))  # a status line holds three digits
+_NO_STATUS: Final[frozenset[int]] = frozenset()
 DEFAULT_RETRIES: Final = 0
 DEFAULT_POOLBLOCK: Final = False
 
@@ -184,6 +185,9 @@ class HTTPAdapter(BaseAdapter):
         # The statuses that may be retried, worked out once: a response's status is then
         # one set lookup (none at all can be retried under the default policy). A policy
         # with an is_retry of its own is asked about every status.
+        if retries is _NO_RETRIES:  # every adapter made with the defaults
+            self._retry_statuses = _NO_STATUS
+            return
         if type(retries).is_retry is not Retry.is_retry:
             self._retry_statuses = _ANY_STATUS
             return
@@ -698,7 +702,10 @@ def encode_headers(
     encoded = []
     host_value: bytes = host.encode("ascii")
     for name, value in headers:
-        name_bytes, value_bytes = _encode_header(name, value)
+        if type(name) is str and type(value) is str and name.isascii() and value.isascii():
+            name_bytes, value_bytes = name.encode(), value.encode()  # the usual pair
+        else:
+            name_bytes, value_bytes = _encode_header(name, value)
         lowered = name_bytes.lower()
         if lowered == b"host":
             host_value = value_bytes

@@ -62,13 +62,13 @@ def default_headers() -> CaseInsensitiveDict[str]:
     br and zstd when a module that decodes them is installed)."""
     from ._decoders import accept_encoding  # not at import: it looks for optional modules
 
-    return CaseInsensitiveDict(
-        {
-            "User-Agent": DEFAULT_USER_AGENT,
-            "Accept-Encoding": accept_encoding(),
-            "Accept": "*/*",
-            "Connection": "keep-alive",
-        }
+    return CaseInsensitiveDict.from_pairs(  # (pairs, not a dict: no per-item calls)
+        (
+            ("User-Agent", DEFAULT_USER_AGENT),
+            ("Accept-Encoding", accept_encoding()),
+            ("Accept", "*/*"),
+            ("Connection", "keep-alive"),
+        )
     )
 
 

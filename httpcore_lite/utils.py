@@ -383,6 +383,21 @@ def environment_values(names: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
+def raw_environment(names: tuple[str, ...]) -> tuple[object, ...]:
+    """What ``os.environ`` holds for ``names`` as it stores them (None when unset): not to
+    read, but to tell cheaply whether any of them changed since the last look.
+
+    Examples:
+        >>> raw_environment(("NO_SUCH_VARIABLE",))
+        (None,)
+    """
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    if not isinstance(data, dict):  # pragma: no cover  # not CPython's os.environ
+        return tuple(map(environ.get, names))
+    return tuple(map(data.get, _environment_keys(names)))
+
+
 @functools.lru_cache(maxsize=8)
 def _environment_keys(names: tuple[str, ...]) -> tuple[object, ...]:
     return tuple(os.environ.encodekey(name) for name in names)

@@ -400,3 +400,58 @@ def test_encoding_and_cookie_flags_agree_with_the_fields(
             r.headers  # noqa: B018  # decoded before the body is read
         assert (r.content, r.sets_cookies) == (text if verdicts[0] else encoded, verdicts[1])
         assert ("content-encoding" in r.headers, "set-cookie" in r.headers) == verdicts
+
+
+_FIELD_BYTES = st.sampled_from(
+    [b"a", b"Z", b"0", b"-", b"!", b"~", b"|", b" ", b"\t", b":", b"(", b'"', b"/", b"\x00"]
+) | st.sampled_from([b"\n", b"\r", b"\x0b", b"\x0c", b"\x01", b"\x1f", b"\x7f", b"\x80", b"\xff"])
+_FIELD = st.lists(_FIELD_BYTES, max_size=6).map(b"".join)
+
+
+def _h11_accepts(fields: list[tuple[bytes, bytes]]) -> bool:
+    try:
+        h11.Request(method=b"GET", target=b"/", headers=[(b"Host", b"h"), *fields])
+    except h11.LocalProtocolError:
+        return False
+    return True
+
+
+_EDGE = st.sampled_from([b"", b" ", b"\t", b"  ", b" \t"])  # around a value: h11 refuses them
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _FIELD.map(b"x-".__add__) | _FIELD,
+            _FIELD | st.tuples(_EDGE, _FIELD, _EDGE).map(b"".join),
+        ),
+        max_size=4,
+    )
+)
+@example([(b"x-a", b"v\t")])
+@example([(b"x-a", b"\tv")])
+@example([(b"x(a", b"v")])
+def test_header_fields_pass_our_grammar_check_as_they_pass_h11s(
+    fields: list[tuple[bytes, bytes]],
+) -> None:
+    """Fast path: a head's fields checked against h11's grammar in a few passes of C code
+    (http11.fields_follow_h11_grammar), the event then built as h11 builds those it parsed.
+    Slow twin: h11's two regular expressions per field. The same verdict for any bytes, and
+    the same head on the wire (or the same refusal)."""
+    head = RequestHead(b"GET", b"/", ((b"Host", b"h"), *fields))
+    assert http11.fields_follow_h11_grammar(head.headers) == _h11_accepts(fields)
+    try:
+        twin: h11.Request | None = h11.Request(
+            method=b"GET", target=b"/", headers=list(head.headers)
+        )
+    except h11.LocalProtocolError:
+        twin = None
+    fast = outcome(lambda: http11.PreparedHead(head).event)
+    if twin is not None:
+        assert isinstance(fast, h11.Request)
+        written = [h11.Connection(h11.CLIENT).send(event) for event in (fast, twin)]
+        assert written[0] == written[1]
+    else:
+        assert isinstance(fast, tuple)
+        assert fast[0] == "InvalidHeader"
