@@ -7,6 +7,7 @@ request is prepared (auth signs it last) and handed to the adapter mounted for i
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from time import perf_counter
@@ -38,7 +39,7 @@ from .hooks import default_hooks, dispatch_hook, observe_request
 from .models import PreparedRequest, Request, Response
 from .retry import Retry
 from .structures import CaseInsensitiveDict
-from .timeouts import Deadline, Timeout, TimeoutInput, default_timeout
+from .timeouts import TIMEOUT_VARIABLE, Deadline, Timeout, TimeoutInput, default_timeout
 from .utils import environment_values, headers_valid
 
 DEFAULT_REDIRECT_LIMIT: Final = 30
@@ -60,16 +61,23 @@ DEFAULT_USER_AGENT: Final = default_user_agent()
 def default_headers() -> CaseInsensitiveDict[str]:
     """The headers every Session starts with, as requests sends them (Accept-Encoding adds
     br and zstd when a module that decodes them is installed)."""
-    from ._decoders import accept_encoding  # not at import: it looks for optional modules
-
     return CaseInsensitiveDict.from_pairs(  # (pairs, not a dict: no per-item calls)
         (
             ("User-Agent", DEFAULT_USER_AGENT),
-            ("Accept-Encoding", accept_encoding()),
+            ("Accept-Encoding", _accept_encoding()),
             ("Accept", "*/*"),
             ("Connection", "keep-alive"),
         )
     )
+
+
+@functools.cache
+def _accept_encoding() -> str:
+    # Not at import: _decoders looks for optional modules. Once: the import statement would
+    # cost a new Session (so every module-level get()) more than its headers do.
+    from ._decoders import accept_encoding
+
+    return accept_encoding()
 
 
 def merge_setting(
@@ -203,7 +211,7 @@ class Session:
         self.redirect_schemes = DEFAULT_REDIRECT_SCHEMES
         self.trust_env = True
         # Used when a call passes no timeout; None waits forever. See default_timeout.
-        self.timeout: TimeoutInput = default_timeout()
+        self.timeout: TimeoutInput = default_timeout(environment_values(_TIMEOUT_VARIABLE))
         self.adapters: OrderedDict[str, BaseAdapter] = OrderedDict()
         self._prepared_urls: dict[str, str] = {}
         self.mount("https://", HTTPAdapter())
@@ -949,6 +957,7 @@ def session() -> Session:
 
 
 _CA_BUNDLE_VARIABLES: Final = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+_TIMEOUT_VARIABLE: Final = (TIMEOUT_VARIABLE,)  # (read without a KeyError when unset)
 # The environment was read and names no proxy (or trust_env is off): see Session.send.
 _NO_ENVIRONMENT: Final = EnvironmentProxies({})
 

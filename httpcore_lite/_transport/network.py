@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import io
 import os
 import select
 import socket
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from ..exceptions import (
@@ -62,6 +63,15 @@ _KERNEL_TIMEOUTS: Final = sys.platform.startswith("linux")
 # plaintext is encrypted in pieces of this size (so a large body is never held twice).
 _TUNNEL_READ_SIZE: Final = 64 * 1024
 _TUNNEL_WRITE_SIZE: Final = 64 * 1024
+
+
+@functools.cache
+def _pack_timeval() -> Callable[[int, int], bytes]:
+    # struct on the first kernel timeout, not at import; once: an import statement run for
+    # every new connection costs more than the packing.
+    import struct
+
+    return struct.Struct("@ll").pack
 
 
 def _describe_timeout(timeout: float | None) -> str:
@@ -267,11 +277,9 @@ class NetworkStream:
         self._current_timeout = timeout
 
     def _set_kernel_timeout(self, timeout: float | None) -> None:
-        import struct  # once per connection at most; not at import
-
         seconds = timeout or 0.0  # a zero timeval: no timeout
         whole = int(seconds)
-        timeval = struct.pack("@ll", whole, int((seconds - whole) * 1_000_000))
+        timeval = _pack_timeval()(whole, int((seconds - whole) * 1_000_000))
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
         self._kernel_timeout = timeout
