@@ -114,17 +114,6 @@ class TLSContexts:
             self._own.clear()
 
 
-def ssl_context_for(config: TLSConfig) -> ssl.SSLContext:
-    """A context for ``config``, from the process-wide contexts when it holds no client
-    key (else built anew: a pool's TLSContexts keeps those).
-
-    Raises:
-        RequestException: (an OSError) the CA bundle or certificate path does not exist.
-        SSLError: the CA bundle or certificate could not be loaded.
-    """
-    return _SHARED.get(config) if config.cert is None else _build_context(config)
-
-
 def files_signature(config: TLSConfig) -> FilesSignature:
     """The identity of the files ``config`` names (CA bundle or directory, client
     certificate and key): another signature means another context."""
@@ -212,7 +201,7 @@ class MemoryTLS:
     map.
 
     Example:
-        >>> engine = MemoryTLS(ssl_context_for(TLSConfig()), "example.com")
+        >>> engine = MemoryTLS(TLSContexts().get(TLSConfig()), "example.com")
         >>> engine.do_handshake()  # False: the ClientHello is waiting in data_to_send()
         False
     """
