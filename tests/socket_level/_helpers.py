@@ -168,6 +168,18 @@ def context_for(cert: trustme.LeafCert) -> ssl.SSLContext:
     return context
 
 
+def request_line(request: bytes) -> str:
+    """The request line of a request as the server read it."""
+    return request.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def fields(request: bytes) -> dict[str, str]:
+    """The request's header fields, names lowercased (the last of a repeated name)."""
+    head = request.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    pairs = (line.partition(":") for line in head.split("\r\n")[1:])
+    return {name.strip().lower(): value.strip() for name, _, value in pairs}
+
+
 def request_lines(server: RawServer) -> list[bytes]:
     """The request line of each request the server read, in order."""
     return [request.split(b"\r\n", 1)[0] for request in server.requests]

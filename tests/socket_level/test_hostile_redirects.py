@@ -38,21 +38,11 @@ from httpcore_lite.exceptions import InvalidSchema, InvalidURL
 
 from ..proxy_server import ProxyServer
 from ..servers import RawServer, read_request, response
+from ._helpers import fields, request_line
 
 Serve = Callable[..., RawServer]
 TIMEOUT = (3, 10)
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
-def request_line(request: bytes) -> str:
-    return request.split(b"\r\n", 1)[0].decode("latin-1")
-
-
-def fields(request: bytes) -> dict[str, str]:
-    """The request's header fields, names lowercased (the last of a repeated name)."""
-    head = request.split(b"\r\n\r\n", 1)[0].decode("latin-1")
-    pairs = (line.partition(":") for line in head.split("\r\n")[1:])
-    return {name.strip().lower(): value.strip() for name, _, value in pairs}
 
 
 def redirect(status: int, location: str) -> bytes:

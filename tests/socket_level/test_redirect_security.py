@@ -22,21 +22,11 @@ from httpcore_lite.auth import HTTPDigestAuth, HTTPProxyAuth
 from httpcore_lite.cookies import RequestsCookieJar
 
 from ..servers import RawServer, response
+from ._helpers import fields, request_line
 
 Serve = Callable[..., RawServer]
 TIMEOUT = (3, 10)
 BASIC = "Basic dXNlcjpwYXNz"  # user:pass
-
-
-def request_line(request: bytes) -> str:
-    return request.split(b"\r\n", 1)[0].decode("latin-1")
-
-
-def fields(request: bytes) -> dict[str, str]:
-    """The request's header fields, names lowercased (the last of a repeated name)."""
-    head = request.split(b"\r\n\r\n", 1)[0].decode("latin-1")
-    pairs = (line.partition(":") for line in head.split("\r\n")[1:])
-    return {name.strip().lower(): value.strip() for name, _, value in pairs}
 
 
 def answer(conn: socket.socket | ssl.SSLSocket, request: bytes) -> None:
