@@ -293,9 +293,14 @@ def test_shortcuts_give_what_the_general_code_gives(
         slow = {name: os.environ.get(name) for name in ENV_NAMES}
         assert environment_values(ENV_NAMES) == {k: v for k, v in slow.items() if v is not None}
     (policy, status), adapter = retry, HTTPAdapter(max_retries=retry[0])
+    default = HTTPAdapter()  # the default policy's statuses are taken as known (none)
     for method, after in itertools.product(("GET", "POST"), (False, True)):
         assert status in adapter._retry_statuses or not policy.is_retry(method, status, after)
+        assert status in default._retry_statuses or not default.max_retries.is_retry(
+            method, status, after
+        )
     adapter.close()
+    default.close()
 
 
 @functools.cache
