@@ -1,6 +1,6 @@
-"""RawResponse: the file-like ``Response.raw``, over the pieces a transport hands up.
+"""RawResponse: the file-like ``Response.raw``, over the body a transport hands up.
 
-It knows nothing of sockets: any ``BodySource`` (a pooled response, a mock) will do. By
+It knows nothing of sockets: any ``Body`` (the transport's ResponseBody, a mock's) will do. By
 default ``read`` returns the body as sent (still gzip-encoded, say), as requests' raw does;
 ``Response.iter_content`` and ``Response.content`` ask for decoded bytes.
 
@@ -15,28 +15,63 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from ._decoders import DECODED_PIECE, Decoder, decoder_for, too_compressed, too_large
 from ._limits import MAX_DECODED_RATIO, MAX_DECODED_SIZE, RATIO_FLOOR
 from .structures import CaseInsensitiveDict
 
-_STREAM_READ = 1024 * 1024  # what a streamed body asks a capable source for at a time
+_STREAM_READ = 1024 * 1024  # what a streamed body asks its Body for at a time
 
 
-class BodySource(Protocol):
-    """Where body pieces come from: ``read`` gives the next one, b"" at the end.
+class Body(Protocol):
+    """A response body as the layers above the transport read it (the transport's
+    ``ResponseBody``; ``testing.py``'s canned bodies).
 
-    A source may also offer ``read_rest() -> bytes``, the whole rest in one object, and
-    ``read_piece(max_bytes)``, a piece of at most that size, when it can do better than
-    joining or cutting its own pieces (a pooled response reads a large body that way);
-    and ``release_if_complete()``, called once everything read has been handed out.
+    ``read(amount)`` gives the next piece, never empty before the end, b"" at the end; with
+    ``amount``, a body that reads straight from the socket reads exactly that many (fewer
+    only at the end), others hand out pieces as they come. ``read_rest()`` gives the whole
+    rest in one bytes object. ``close()`` stops reading (an unfinished body closes its
+    connection). ``at_end`` says the body is over: read to its end, closed or failed. A
+    reader that keeps pieces to hand out later calls ``release_if_complete()`` once it has
+    handed out everything it read: a body read to its last byte then gives its connection
+    back.
     """
 
-    def read(self) -> bytes | bytearray: ...
-    def close(self) -> None: ...
     @property
-    def is_finished(self) -> bool: ...
+    def at_end(self) -> bool: ...
+    def read(self, amount: int = 0) -> bytes | bytearray: ...
+    def read_rest(self) -> bytes: ...
+    def release_if_complete(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class FileBody:
+    """A binary file object as a Body (what ``Response.attach_body`` makes of one)."""
+
+    __slots__ = ("_file", "at_end")
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+        self.at_end = False
+
+    def read(self, amount: int = 0) -> bytes:
+        data = self._file.read(amount or DECODED_PIECE)
+        if not data:
+            self.at_end = True
+        return data
+
+    def read_rest(self) -> bytes:
+        data = self._file.read()
+        self.at_end = True
+        return data
+
+    def release_if_complete(self) -> None:
+        """Nothing to release: a file holds no connection."""
+
+    def close(self) -> None:
+        self.at_end = True
+        self._file.close()
 
 
 class RawResponse(io.IOBase):
@@ -62,7 +97,7 @@ class RawResponse(io.IOBase):
 
     def __init__(
         self,
-        source: BodySource,
+        source: Body,
         headers: CaseInsensitiveDict[str],
         status: int,
         reason: str,
@@ -102,7 +137,7 @@ class RawResponse(io.IOBase):
         self.close()
 
     def isclosed(self) -> bool:
-        return self._source.is_finished
+        return self._source.at_end
 
     # -- reading -------------------------------------------------------------------------
 
@@ -210,9 +245,7 @@ class RawResponse(io.IOBase):
         if end == len(pending):
             self._pending, self._offset = b"", 0
             # All handed out: if that was the body's last byte, the connection may go back.
-            release = getattr(self._source, "release_if_complete", None)
-            if release is not None:
-                release()
+            self._source.release_if_complete()
         else:
             self._offset = end
         return chunk
@@ -222,15 +255,14 @@ class RawResponse(io.IOBase):
     ) -> bytes | bytearray | None:
         """The next non-empty piece, decoded if asked; None at the end of the body.
 
-        ``want``: how many bytes the caller would like, for a source that can read a piece
-        of that size directly (``read_piece``); others hand out pieces of their own size.
+        ``want``: how many bytes the caller would like, for a body that can read a piece
+        of that size directly; others hand out pieces of their own size.
         ``max_size``: the decoded size a whole-body read may reach.
         """
         decoder = self._body_decoder() if decode else None
         if decoder is not None:
             return self._next_decoded(decoder, want, max_size)
-        read_piece = getattr(self._source, "read_piece", None) if want else None
-        raw = read_piece(want) if read_piece is not None else self._source.read()
+        raw = self._source.read(want)
         self._position += len(raw)
         return raw or None
 
@@ -238,7 +270,6 @@ class RawResponse(io.IOBase):
         """The next decoded piece, at most ``want`` (or DECODED_PIECE) bytes. The decoder is
         fed only once it has handed out all it could make of what it had."""
         max_length = want or DECODED_PIECE
-        read_piece = getattr(self._source, "read_piece", None) if want else None
         while True:
             if not decoder.needs_input:
                 decoded = decoder.decode(b"", max_length)
@@ -247,7 +278,7 @@ class RawResponse(io.IOBase):
                 if not decoded:
                     return None
             else:
-                raw = read_piece(want) if read_piece is not None else self._source.read()
+                raw = self._source.read(want)
                 self._position += len(raw)
                 if not raw:
                     self._source_ended = True
@@ -283,4 +314,4 @@ class RawResponse(io.IOBase):
         raise TypeError("A live response body cannot be pickled; read .content first.")
 
 
-__all__ = ["BodySource", "RawResponse"]
+__all__ = ["Body", "FileBody", "RawResponse"]

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from . import _body
 from ._body import rewind_body
 from ._proxies import ProxyMapping, parse_proxy_url, select_proxy
-from ._transport.http11 import Headers, RequestHead
-from ._transport.network import is_connect_phase
-from ._transport.pool import ConnectionPool, PooledResponse, PoolKey
-from ._transport.proxy import Proxy
-from ._transport.tls import TLSConfig
+from ._transport import (
+    ConnectionPool,
+    Headers,
+    PoolKey,
+    Proxy,
+    RequestHead,
+    ResponseBody,
+    ResponseHead,
+    TLSConfig,
+)
 from ._urls import UNIX_SCHEME, SplitURL, split_url
 from .auth import _basic_auth_str
 from .exceptions import InsecureRequestWarning, InvalidHeader, RequestException, RetryError
@@ -124,6 +129,8 @@ class HTTPAdapter(BaseAdapter):
         uds: The path of a Unix domain socket to send every request to, whatever host
             its URL names (which still goes in the Host header). (An ``http+unix://`` URL
             names its socket itself, and needs no such adapter.)
+        sleep: How the adapter waits between retries (``time.sleep``); a test or an
+            event loop's thread may give its own clock.
 
     Examples:
         >>> from httpcore_lite.adapters import HTTPAdapter
@@ -152,9 +159,11 @@ class HTTPAdapter(BaseAdapter):
         max_retries: Any = DEFAULT_RETRIES,
         pool_block: bool = DEFAULT_POOLBLOCK,
         uds: str | None = None,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.max_retries = max_retries
         self.uds = uds
+        self._sleep = sleep
         # A Session's ``retries`` applies to adapters made without retries of their own.
         self.has_own_retries = max_retries not in (None, DEFAULT_RETRIES)
         self._pool_connections = pool_connections
@@ -219,6 +228,7 @@ class HTTPAdapter(BaseAdapter):
     def __setstate__(self, state: dict[str, Any]) -> None:
         for attr, value in state.items():
             setattr(self, attr, value)
+        self._sleep = time.sleep
         self._proxy_cache = {}
         self._plans = ExchangePlans()
         self.init_poolmanager(self._pool_connections, self._pool_maxsize, self._pool_block)
@@ -269,21 +279,31 @@ class HTTPAdapter(BaseAdapter):
         deadline = None if total is None else Deadline(total)
         while True:
             try:
-                pooled = self._exchange(request, timeout_setting, verify, cert, proxy, deadline)
+                resp = self._exchange(request, timeout_setting, verify, cert, proxy, deadline)
             except RequestException as exc:
                 exc.request = exc.request or request
-                retries = _retry_after_error(retries, request, exc, deadline)  # or raises
+                retries, wait = _retry_after_error(retries, request, exc, deadline)  # or raises
+                self._wait_for_attempt(request, retries, f"{type(exc).__name__}: {exc}", wait)
                 continue
-            response = self.build_response(request, pooled)
+            response = self.build_response(request, resp)
             if retries is not self._max_retries:  # some were taken: Response.metrics says
                 response._retries = len(retries.history)
             status = response.status_code
             if status in self._retry_statuses:
                 after = _retry_after_status(retries, request, response, deadline)
                 if after is not None:
-                    retries = after
+                    retries, wait = after
+                    self._wait_for_attempt(request, retries, f"status {status}", wait)
                     continue
             return response
+
+    def _wait_for_attempt(
+        self, request: PreparedRequest, retries: Retry, reason: str, wait: float
+    ) -> None:
+        """Before another attempt: rewind the body, log, and wait (through ``sleep``)."""
+        _prepare_attempt(request, retries, reason, wait)
+        if wait > 0:
+            self._sleep(wait)
 
     def _exchange(
         self,
@@ -293,7 +313,7 @@ class HTTPAdapter(BaseAdapter):
         cert: Any,
         proxy: Proxy | None,
         deadline: Deadline | None,
-    ) -> PooledResponse:
+    ) -> TransportResponse:
         headers = request.headers
         key, head = self._plans.plan(
             request.method or "GET",
@@ -378,15 +398,15 @@ class HTTPAdapter(BaseAdapter):
             return absolute_target(split)
         return split.target
 
-    def build_response(self, req: PreparedRequest, pooled: PooledResponse) -> Response:
-        """A Response for ``req`` over the pooled response's head and body (override it to
-        change or look at every response).
+    def build_response(self, req: PreparedRequest, resp: TransportResponse) -> Response:
+        """A Response for ``req`` over the transport's response head and body (override it
+        to change or look at every response).
 
         Examples:
             >>> from httpcore_lite.adapters import HTTPAdapter
             >>> class Logging(HTTPAdapter):
-            ...     def build_response(self, req, pooled):
-            ...         response = super().build_response(req, pooled)
+            ...     def build_response(self, req, resp):
+            ...         response = super().build_response(req, resp)
             ...         print(req.method, req.url, response.status_code)
             ...         return response
             >>> with httpcore_lite.Session() as s:
@@ -394,16 +414,16 @@ class HTTPAdapter(BaseAdapter):
             ...     r = s.get("https://httpbin.org/get")
             GET https://httpbin.org/get 200
         """
+        head, body = resp
         response = Response()
-        head = pooled.head
         response.status_code = head.status_code
         response.set_raw_headers(head.headers, head.content_encoded, head.sets_cookies)
         response.reason = head.reason
-        response.attach_body(pooled, version=10 if head.http_version == "1.0" else 11)
+        response.attach_body(body, version=10 if head.http_version == "1.0" else 11)
         response.url = req.url
         response.request = req
         response.connection = self
-        response._record = pooled.record
+        response._record = body.record
         return response
 
     def close(self) -> None:
@@ -427,6 +447,8 @@ class HTTPAdapter(BaseAdapter):
 
 
 CertSetting = str | tuple[str, str] | None
+# What the transport answers with: the response head and its body.
+TransportResponse = tuple[ResponseHead, ResponseBody]
 
 
 # requests' default: no retries, and a read error is raised at once. (Retry is immutable:
@@ -453,16 +475,13 @@ def coerce_retries(max_retries: Retry | int | None) -> Retry:
 
 def _retry_after_error(
     retries: Retry, request: PreparedRequest, error: RequestException, deadline: Deadline | None
-) -> Retry:
-    """The policy for the next attempt after ``error``, once its wait is over; or raise the
-    error, when the policy does not retry it or is spent, the body cannot be sent again, or
-    the wait would outlast the deadline.
+) -> tuple[Retry, float]:
+    """The policy for the next attempt after ``error``, and the wait before it; or raise the
+    error, when the policy does not retry it or is spent, or the wait would outlast the
+    deadline. (The policy classifies the error by its type and ``phase``.)
     """
-    connecting = is_connect_phase(error.phase)
     try:
-        following: Retry | None = retries.increment(
-            request.method, request.url, error=error, connecting=connecting
-        )
+        following: Retry | None = retries.increment(request.method, request.url, error=error)
     except RetryExhausted:
         following = None
     if following is None:
@@ -472,16 +491,16 @@ def _retry_after_error(
     wait = following.get_backoff_time()
     if _outlasts(deadline, wait):
         raise error
-    _prepare_attempt(request, following, f"{type(error).__name__}: {error}", wait)
-    return following
+    return following, wait
 
 
 def _retry_after_status(
     retries: Retry, request: PreparedRequest, response: Response, deadline: Deadline | None
-) -> Retry | None:
+) -> tuple[Retry, float] | None:
     """The policy for the next attempt after a status in ``status_forcelist`` (or one with
-    Retry-After); None to hand ``response`` to the caller (not retried, or retries spent
-    without ``raise_on_status``). A wait that would outlast the deadline counts as spent.
+    Retry-After), and the wait before it; None to hand ``response`` to the caller (not
+    retried, or retries spent without ``raise_on_status``). A wait that would outlast the
+    deadline counts as spent.
 
     Raises:
         RetryError: retries spent, with ``raise_on_status``.
@@ -501,8 +520,7 @@ def _retry_after_status(
         _retries_spent(retries, request, response, why)
         return None
     _read_for_error(response)  # this answer is dropped; its connection goes back
-    _prepare_attempt(request, following, f"status {response.status_code}", wait)
-    return following
+    return following, wait
 
 
 def _retries_spent(retries: Retry, request: PreparedRequest, response: Response, why: str) -> None:
@@ -545,6 +563,7 @@ def _read_for_error(response: Response) -> None:
 
 def _prepare_attempt(request: PreparedRequest, retries: Retry, reason: str, wait: float) -> None:
     # The body goes again from its start; one that cannot is not retried (requests' rule).
+    # (Raised here, before the wait, as requests does.)
     rewind_body(request)
     import logging  # on first retry only: most processes never log from here
 
@@ -556,8 +575,6 @@ def _prepare_attempt(request: PreparedRequest, retries: Retry, reason: str, wait
         wait,
         retries,
     )
-    if wait > 0:
-        time.sleep(wait)
 
 
 Plan = tuple[PoolKey, RequestHead]

@@ -7,8 +7,58 @@ out, once, so that lower layers need not know about models.
 
 from __future__ import annotations
 
+import enum
 import threading
 from typing import TYPE_CHECKING, Any
+
+
+class Phase(enum.StrEnum):
+    """What an exchange was doing when a network error struck (``RequestException.phase``).
+
+    Set once, where OS and h11 errors are mapped; the retry policy classifies errors by it.
+    Its value is the phrase messages use ("Timed out connecting to 127.0.0.1:8080"), so it
+    compares equal to that string.
+
+    Examples:
+        >>> Phase.CONNECTING.before_sending, Phase.WAITING.before_sending
+        (True, False)
+        >>> f"Timed out {Phase.WAITING} 127.0.0.1:8080"
+        'Timed out waiting for the response from 127.0.0.1:8080'
+    """
+
+    RESOLVING = "resolving"
+    CONNECTING = "connecting to"
+    TLS_HANDSHAKE = "TLS handshake with"
+    OPENING_TUNNEL = "opening a tunnel through the proxy"
+    SENDING = "sending the request to"
+    WAITING = "waiting for the response from"
+    READING_BODY = "reading the response body from"
+
+    @property
+    def sets_up(self) -> bool:
+        """Setting up a connection, bounded by the connect timeout: a timeout here is a
+        ConnectTimeout, and no connection was reused yet.
+
+        Examples:
+            >>> Phase.TLS_HANDSHAKE.sets_up, Phase.RESOLVING.sets_up
+            (True, False)
+        """
+        return self in _SETTING_UP
+
+    @property
+    def before_sending(self) -> bool:
+        """Whether nothing of the request can have been sent yet (resolving, connecting,
+        the TLS handshake, opening a tunnel): the retry policy counts an error then as a
+        connect error.
+
+        Examples:
+            >>> Phase.RESOLVING.before_sending, Phase.SENDING.before_sending
+            (True, False)
+        """
+        return self is Phase.RESOLVING or self in _SETTING_UP
+
+
+_SETTING_UP = frozenset({Phase.CONNECTING, Phase.TLS_HANDSHAKE, Phase.OPENING_TUNNEL})
 
 
 class RequestException(IOError):
@@ -19,9 +69,9 @@ class RequestException(IOError):
         request: The PreparedRequest that was being sent, or None.
         response: The Response, when there was one (HTTPError, TooManyRedirects,
             RetryError, JSONDecodeError...), or None.
-        phase: For a network error, what was being done: ``"connecting to"``,
-            ``"sending the request to"``, ``"waiting for the response from"`` or
-            ``"reading the response body from"``; None for errors of other kinds.
+        phase: For a network error, what was being done: a ``Phase`` (a str:
+            ``"connecting to"``, ``"sending the request to"``, ``"waiting for the response
+            from"``...); None for errors of other kinds.
         connection_reused: Whether the connection had carried an exchange before (so may
             have gone stale); None when the error came apart from any connection.
 
@@ -33,9 +83,9 @@ class RequestException(IOError):
         ConnectionError
     """
 
-    # What was being done when a network error happened ("connecting to", "sending the
-    # request to"...): set where OS errors are mapped; None for errors of other kinds.
-    phase: str | None = None
+    # What was being done when a network error happened: set where OS and h11 errors are
+    # mapped; None for errors of other kinds.
+    phase: Phase | None = None
     # Whether the connection had carried an exchange before (so may have gone stale); None
     # when the error came before or apart from any connection's exchange.
     connection_reused: bool | None = None

@@ -9,7 +9,7 @@ asks it questions and does the waiting, within its own deadline::
         try:
             response = send_once()
         except (ConnectionError, Timeout) as exc:
-            retry = retry.increment(method, url, error=exc, connecting=not sent)
+            retry = retry.increment(method, url, error=exc)
         else:
             if not retry.is_retry(method, response.status_code, has_retry_after):
                 return response
@@ -31,11 +31,13 @@ How ``increment`` ends, and what the caller does with each outcome:
   ``ConnectTimeout`` reason -> ``ConnectTimeout``; any other reason -> that error (or a
   ``ConnectionError``, as requests does), chained ``from exc``.
 
-Errors are classified on our exception classes, as urllib3 classifies its own: a
-``ConnectTimeout`` is a connect error; a ``ConnectionError`` raised while the connection was
-being opened (the caller says so with ``connecting=True``) is a connect error too, and
-otherwise a read error, as are ``ReadTimeout``, ``RemoteProtocolError`` and
-``ChunkedEncodingError``; ``SSLError`` and everything else are "other" errors.
+Errors are classified by their class and their ``phase`` (a ``Phase``, set where the error
+was mapped), as urllib3 classifies its own, never by their words: a ``ConnectTimeout`` is a
+connect error; a ``ConnectionError`` raised before anything was sent (its phase is resolving,
+connecting or opening a tunnel: ``Phase.before_sending``; or the caller says so with
+``connecting=True``) is a connect error too, and otherwise a read error, as are
+``ReadTimeout``, ``RemoteProtocolError`` and ``ChunkedEncodingError``; ``SSLError`` and
+everything else are "other" errors.
 
 Where we differ from urllib3 on purpose: ``allowed_methods`` are stored upper-cased (urllib3
 upper-cases only the method it is asked about, so ``["get"]`` never matched); an HTTP-date in
@@ -135,8 +137,9 @@ class RetryExhausted(RetryError):
 def is_connect_error(error: BaseException, *, connecting: bool = False) -> bool:
     """Whether ``error`` happened before the server could have seen the request.
 
-    ``connecting`` says the error was raised while the connection was being opened (DNS,
-    TCP, proxy tunnel), before a byte of the request was written.
+    The error's ``phase`` says whether it came while the connection was being opened (DNS,
+    TCP, proxy tunnel), before a byte of the request was written; ``connecting`` says so
+    for an error without a phase.
 
     Examples:
         >>> is_connect_error(ConnectionError("refused"), connecting=True)
@@ -145,7 +148,10 @@ def is_connect_error(error: BaseException, *, connecting: bool = False) -> bool:
     if isinstance(error, ConnectTimeout):
         return True
     # urllib3 counts a failed TLS handshake as an "other" error, not a connect error.
-    return connecting and isinstance(error, ConnectionError) and not isinstance(error, SSLError)
+    if not isinstance(error, ConnectionError) or isinstance(error, SSLError):
+        return False
+    phase = error.phase
+    return connecting or (phase is not None and phase.before_sending)
 
 
 def is_read_error(error: BaseException, *, connecting: bool = False) -> bool:
@@ -418,7 +424,8 @@ class Retry:
         """The policy after one more failed attempt: the same policy, counters spent.
 
         Pass the ``error`` the attempt raised, or the ``response`` it returned;
-        ``connecting=True`` when the error came while opening the connection.
+        The error is classified by its type and its ``phase``; ``connecting=True`` says it
+        came while opening the connection, for an error that carries no phase.
 
         Examples:
             >>> from httpcore_lite.exceptions import ReadTimeout

@@ -77,7 +77,7 @@ class Call(NamedTuple):
 
 
 class _BytesBody:
-    """The body of a canned response, handed out once (a BodySource)."""
+    """The body of a canned response, handed out in one piece (a ``_raw.Body``)."""
 
     __slots__ = ("_data",)
 
@@ -85,12 +85,18 @@ class _BytesBody:
         self._data: bytes | None = data
 
     @property
-    def is_finished(self) -> bool:
+    def at_end(self) -> bool:
         return self._data is None
 
-    def read(self) -> bytes:
+    def read(self, amount: int = 0) -> bytes:
         data, self._data = self._data, None
         return data or b""
+
+    def read_rest(self) -> bytes:
+        return self.read()
+
+    def release_if_complete(self) -> None:
+        """Nothing to release: there is no connection."""
 
     def close(self) -> None:
         self._data = None

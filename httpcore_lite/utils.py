@@ -8,14 +8,11 @@ import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from .exceptions import InvalidHeader
 from .structures import CaseInsensitiveDict
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._raw import BodySource
 
 # requests' header validation, plus NUL, which no header may carry (RFC 9110 section 5.5).
 _VALID_NAME: Final = re.compile(r"[^:\s][^:\r\n\x00]*\Z")
@@ -82,23 +79,6 @@ def get_auth_from_url(url: str) -> tuple[str, str]:
     if parts.username is None or parts.password is None:
         return "", ""
     return unquote(parts.username), unquote(parts.password)
-
-
-def read_source(source: BodySource) -> bytes:
-    read_rest = getattr(source, "read_rest", None)  # optional: the whole rest at once
-    if read_rest is not None:
-        data: bytes = read_rest()
-        return data
-    first = source.read()
-    if not first:
-        return b""
-    second = source.read()
-    if not second:
-        return bytes(first)  # the usual small body: one piece
-    pieces = [first, second]
-    while piece := source.read():
-        pieces.append(piece)
-    return b"".join(pieces)
 
 
 def iter_slices(data: bytes, size: int | None) -> Iterator[bytes]:

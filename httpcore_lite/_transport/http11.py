@@ -8,19 +8,18 @@ The life of a connection: NEW -> ACTIVE (one exchange) -> IDLE (reusable) -> ACT
 -> CLOSED. It goes back to IDLE only when both sides finished their messages cleanly and no
 unasked bytes followed the response; anything else closes it.
 
-Bodies framed by Content-Length are read past h11. h11 copies every body byte three times
-on its way through its receive buffer, and its per-event work costs more than a new
-h11.Connection; so such a body is read from the socket exactly as announced. h11 still parses
-the head and decides whether the connection may stay open (after a "Connection: close" or an
-HTTP/1.0 response its ``our_state`` is already MUST_CLOSE); a reused connection then starts
-its next exchange with a fresh h11.Connection. Chunked bodies, and bodies that end with the
-connection, go through h11.
+Sending a request returns the response head and its body, a ResponseBody (bodies.py) of
+one of two engines: H11Body (here) for what h11 frames, ContentLengthBody for a body framed
+by Content-Length, read past h11 (h11 copies every body byte three times on its way through
+its receive buffer). h11 still parses every head and decides whether the connection may stay
+open (after a "Connection: close" or an HTTP/1.0 response its ``our_state`` is already
+MUST_CLOSE); after a body read past h11 the next exchange starts with a fresh h11.Connection.
+The body tells the connection when it is over (``_end_past_h11``, ``_end_through_h11``).
 """
 
 from __future__ import annotations
 
 import enum
-import io
 import operator
 import time
 from collections.abc import Iterable
@@ -32,21 +31,24 @@ from ..exceptions import (
     ChunkedEncodingError,
     ConnectionError,
     InvalidHeader,
+    Phase,
     ReadTimeout,
     RemoteProtocolError,
     RequestException,
 )
 from ..metrics import ExchangeRecord
 from ..timeouts import Deadline
-from .network import (
-    OPENING_TUNNEL,
-    READING_BODY,
-    SENDING,
-    WAITING,
-    Stream,
-    peer,
-    with_context,
+from .bodies import (
+    FIRST_READ_SIZE,
+    READ_SIZE,
+    ContentLengthBody,
+    Finish,
+    GiveBack,
+    ReadBuffer,
+    ResponseBody,
+    not_pooled,
 )
+from .network import Stream, peer, with_context
 
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
 # large cookies and CSP headers). http.client allows 64 KiB per header line and 100 lines;
@@ -59,13 +61,6 @@ MAX_RESPONSE_HEADERS: Final = 100
 MAX_INFORMATIONAL_RESPONSES: Final = 100
 # No body can be longer (curl's limit too: a signed 64-bit size); more is a framing error.
 MAX_CONTENT_LENGTH: Final = 2**63 - 1
-# One recv fills at most READ_SIZE; a connection starts with a smaller buffer and grows it
-# to the full size the first time a read fills it (a large body is streaming in). Large
-# reads keep h11's per-event cost low on big bodies; small responses never pay for them.
-READ_SIZE: Final = 1024 * 1024
-_FIRST_READ_SIZE: Final = 64 * 1024
-# From this size on, .content reads the rest of a body straight into its bytes object.
-LARGE_BODY: Final = 256 * 1024
 _NO_BODY_STATUSES: Final = frozenset({204, 304})  # RFC 9110 section 6.4.1
 # Every response head starts so (RFC 9112 section 4; h11 and http.client accept nothing
 # before it, not even an empty line).
@@ -123,25 +118,25 @@ class ResponseHead(NamedTuple):
 
 
 class HTTP11Connection:
-    """One HTTP/1.1 connection: send a request, read the response head, stream the body.
+    """One HTTP/1.1 connection: send a request, read the response head, hand up its body.
+
+    ``read_past_h11=False`` has h11 read every body (the slow twin of ContentLengthBody, for
+    the tests that hold the two engines to the same results).
 
     Example:
         >>> conn = HTTP11Connection(connect_tcp("127.0.0.1", 8080, 3.0))
-        >>> head = conn.send_request(RequestHead(b"GET", b"/", ((b"Host", b"x"),)), None, 5.0)
-        >>> head.status_code, conn.read_body(5.0)
+        >>> head, body = conn.send_request(RequestHead(b"GET", b"/", ((b"Host", b"x"),)), None, 5.0)
+        >>> head.status_code, body.read_rest()
         (200, b'hello')
     """
 
     __slots__ = (
-        "_direct_first",
-        "_direct_remaining",
-        "_direct_reusable",
-        "_direct_total",
+        "_buffer",
         "_h11",
         "_heads",
         "_informational",
         "_next_h11",
-        "_read_view",
+        "_read_past_h11",
         "_request_method",
         "_response_bytes",
         "_state",
@@ -153,25 +148,24 @@ class HTTP11Connection:
         "request_started_writing",
     )
 
-    def __init__(self, stream: Stream, heads: PreparedHeads | None = None) -> None:
+    def __init__(
+        self, stream: Stream, heads: PreparedHeads | None = None, *, read_past_h11: bool = True
+    ) -> None:
         self._stream = stream
+        self._read_past_h11 = read_past_h11
         # The heads this connection's pool has prepared (its own, when it has no pool).
         self._heads = PreparedHeads() if heads is None else heads
         self._h11 = _new_h11()
         # The h11 connection the next exchange starts with after a body read past h11,
-        # made while the server works on a request (see send_request).
+        # made while the server works on a request (see send_prepared).
         self._next_h11: h11.Connection | None = None
         self._state = ConnectionState.NEW
         # When the last exchange finished (time.monotonic()), or the connection opened.
         self.idle_since = time.monotonic()
-        self._read_view = memoryview(bytearray(_FIRST_READ_SIZE))
-        self._response_bytes = 0
+        self._buffer = ReadBuffer()
+        self._response_bytes = 0  # of the current exchange's response, head and body
         self._informational = 0  # 1xx heads received in this exchange
         self._request_method = b""
-        self._direct_remaining: int | None = None  # body bytes still to read past h11
-        self._direct_total = 0
-        self._direct_first = b""
-        self._direct_reusable = False
         self._suspect_framing = False
         # The stamps of the current (or last) exchange; each exchange gets a new one.
         self.record = ExchangeRecord(self.idle_since, False, _NO_SETUP)
@@ -214,9 +208,10 @@ class HTTP11Connection:
         body: RequestBody,
         timeout: float | None,
         deadline: Deadline | None = None,
-    ) -> ResponseHead:
-        """Send the request head and body, then read and return the response head. Every
-        wait of the exchange, the body's included, is cut to what is left of ``deadline``.
+    ) -> tuple[ResponseHead, ResponseBody]:
+        """Send the request head and body, then read the response head; return it with the
+        response's body. Every wait of the exchange, the body's included, is cut to what
+        is left of ``deadline``.
 
         A server that answers before reading the whole body (a 413, say) is still heard:
         when writing the body fails, the response is read if one arrived.
@@ -241,16 +236,18 @@ class HTTP11Connection:
         body: RequestBody,
         timeout: float | None,
         deadline: Deadline | None = None,
-    ) -> ResponseHead:
+        give_back: GiveBack = not_pooled,
+    ) -> tuple[ResponseHead, ResponseBody]:
         """``send_request`` for a head prepared already (the pool prepares a head before it
-        takes a connection, so that one h11 refuses opens none).
+        takes a connection, so that one h11 refuses opens none). The body calls
+        ``give_back`` once it is over (read to the end, closed, or failed), after this
+        connection decided whether it can carry another exchange.
 
         Raises:
             ConnectionError, RemoteProtocolError, ReadTimeout: as ``send_request``.
         """
         self._state = ConnectionState.ACTIVE
         stream = self._stream
-        stream.deadline = deadline
         reused = stream.reused = self.exchanges > 0
         record = self.record = ExchangeRecord(
             time.monotonic(), reused, _NO_SETUP if reused else stream.setup
@@ -260,9 +257,9 @@ class HTTP11Connection:
         self._request_method = request.method
         self.request_started_writing = False
         try:
-            early = self._write_request(request, body, timeout)
+            early = self._write_request(request, body, timeout, deadline)
         except ConnectionError as write_error:
-            head = self._response_after_failed_write(write_error, timeout)
+            event = self._response_after_failed_write(write_error, timeout, deadline)
         except RequestException:
             self.close()
             raise
@@ -272,91 +269,23 @@ class HTTP11Connection:
                 # The server is working on the request: time this thread would spend
                 # waiting anyway, so the next exchange's h11 connection is made now.
                 self._next_h11 = _new_h11()
-            head = (
-                self._read_response_head(timeout) if early is None else self._response_head(early)
-            )
+            event = self._read_response_head(timeout, deadline) if early is None else early
+        head, length = self._response_head(event)
         record.headed = time.monotonic()
-        return head
-
-    def read_body(self, timeout: float | None) -> bytes | bytearray:
-        """The next piece of the response body; b"" once the body is complete.
-
-        Pieces are h11's own buffers (bytearray), handed over without a copy.
-
-        Raises:
-            ChunkedEncodingError: the body ended early or its framing was broken.
-            ReadTimeout: the server sent nothing within ``timeout``.
-            ConnectionError: the connection was reset.
-        """
-        if self._direct_remaining is not None:
-            return self._read_direct(timeout)
-        while True:
-            event = self._next_event(READING_BODY)
-            if type(event) is h11.Data:
-                data: bytes | bytearray = event.data
-                return data
-            if event is h11.NEED_DATA:
-                self._receive(timeout, READING_BODY)
-            elif type(event) is h11.EndOfMessage:
-                self._finish_exchange()
-                return b""
-            else:  # PAUSED, ConnectionClosed: the body ended already (asked again)
-                return b""
-
-    def read_piece(self, max_bytes: int | None, timeout: float | None) -> bytes | bytearray:
-        """The next piece of the body, of exactly ``max_bytes`` (fewer only at the end) when
-        the body is read past h11, straight from the socket into the piece; b"" at the end.
-        With None, or for a body read through h11, pieces come as they arrive.
-
-        Raises:
-            ChunkedEncodingError, ReadTimeout, ConnectionError: as ``read_body``.
-        """
-        if self._direct_remaining is None:
-            return self.read_body(timeout)
-        return self._read_direct(timeout, max_bytes)
-
-    def read_rest(self, timeout: float | None) -> bytes:
-        """The rest of the body in one bytes object (for ``Response.content``). A large
-        body comes straight from the socket into its result, copied once at most.
-
-        Raises:
-            ChunkedEncodingError, ReadTimeout, ConnectionError: as ``read_body``.
-        """
-        remaining = self._direct_remaining
-        if remaining is None:
-            pieces = []
-            while piece := self.read_body(timeout):
-                pieces.append(piece)
-            return b"".join(pieces)
-        first, self._direct_first = self._direct_first, b""
-        if not remaining:  # the usual small body: it came with the head
-            self._finish_direct()
-            return first
-        if len(first) + remaining < LARGE_BODY:
-            pieces = [first, self._read_direct(timeout)]
-            while piece := self._read_direct(timeout):
-                pieces.append(piece)
-            return b"".join(pieces)
-        body = self._read_growing(first, remaining, timeout)
-        self._finish_direct()
-        return body
-
-    def finish_if_complete(self) -> bool:
-        """End the exchange if the last byte of a body read past h11 has been handed out
-        (so the connection can go back before anyone asks for the empty end)."""
-        if self._direct_remaining == 0 and not self._direct_first:
-            self._finish_direct()
-            return True
-        return False
+        return head, self._body(head.status_code, length, timeout, deadline, give_back)
 
     def close(self) -> None:
         self._state = ConnectionState.CLOSED
         self._stream.close()
 
-    # -- the parts ---------------------------------------------------------------------
+    # -- writing the request -------------------------------------------------------------
 
     def _write_request(
-        self, prepared: PreparedHead, body: RequestBody, timeout: float | None
+        self,
+        prepared: PreparedHead,
+        body: RequestBody,
+        timeout: float | None,
+        deadline: Deadline | None,
     ) -> h11.Response | None:
         """Write the request; a final response that came instead of a 100 Continue (the
         body then stays unsent), else None."""
@@ -367,75 +296,74 @@ class HTTP11Connection:
             # time this thread would spend waiting.
             head = prepared.data
             whole = b"" if body is None else body
-            self._stream.write(head + whole if whole else head, timeout)
+            self._stream.write(head + whole if whole else head, timeout, deadline)
             self.request_started_writing = True
             self._start_message(prepared.event)
             if whole:
                 self._frame(h11.Data(data=whole))
-            self._end_message(len(head) + len(whole), timeout)
+            self._end_message(len(head) + len(whole), timeout, deadline)
             return None
         head = self._start_message(prepared.event)
         prepared.data = head  # h11 accepted it: the next time, it may go out first
         if body is None:  # the common GET: the head is the whole request
-            self._stream.write(head, timeout)
+            self._stream.write(head, timeout, deadline)
             self.request_started_writing = True
-            self._end_message(len(head), timeout)
+            self._end_message(len(head), timeout, deadline)
             return None
+        self.record.bytes_sent = 0
         if prepared.expects_continue:
-            self.record.bytes_sent = 0
-            self._write(head, timeout)
-            early = self._await_continue(timeout)
+            self._write(head, timeout, deadline)
+            early = self._await_continue(timeout, deadline)
             if early is not None:
                 return early
-            self._write_body(body, timeout)
+            self._write_body(body, timeout, deadline)
         elif isinstance(body, bytes):
-            self.record.bytes_sent = 0
-            self._write_whole(head, body, timeout)
+            self._write_whole(head, body, timeout, deadline)
         else:
-            self.record.bytes_sent = 0
-            self._write(head, timeout)
-            self._write_body(body, timeout)
+            self._write(head, timeout, deadline)
+            self._write_body(body, timeout, deadline)
         return None
 
     def _start_message(self, event: h11.Request) -> bytes:
         try:
             data = self._h11.send(event)
         except h11.LocalProtocolError as exc:
-            raise self._refused_head(exc) from exc
+            self.close()
+            raise InvalidHeader(f"Refused to send an invalid request head: {exc}") from exc
         assert data is not None
         return data
 
-    def _refused_head(self, exc: h11.LocalProtocolError) -> InvalidHeader:
-        self.close()
-        return InvalidHeader(f"Refused to send an invalid request head: {exc}")
-
-    def _end_message(self, written: int, timeout: float | None) -> None:
+    def _end_message(self, written: int, timeout: float | None, deadline: Deadline | None) -> None:
         # After a whole body framed by Content-Length, or none, a message ends with nothing,
         # unless its head announced chunked framing (or a Content-Length that no body
         # follows: then h11 refuses).
         tail = self._frame(_END_OF_MESSAGE)
         if tail:
-            self._stream.write(tail, timeout)
+            self._stream.write(tail, timeout, deadline)
         self.record.bytes_sent = written + len(tail)
 
-    def _write_body(self, body: bytes | Iterable[bytes], timeout: float | None) -> None:
+    def _write_body(
+        self, body: bytes | Iterable[bytes], timeout: float | None, deadline: Deadline | None
+    ) -> None:
         for piece in (body,) if isinstance(body, bytes) else body:
             if piece:
-                self._write(self._frame(h11.Data(data=piece)), timeout)
-        self._write(self._frame(_END_OF_MESSAGE), timeout)
+                self._write(self._frame(h11.Data(data=piece)), timeout, deadline)
+        self._write(self._frame(_END_OF_MESSAGE), timeout, deadline)
 
-    def _await_continue(self, timeout: float | None) -> h11.Response | None:
+    def _await_continue(
+        self, timeout: float | None, deadline: Deadline | None
+    ) -> h11.Response | None:
         """After a head with ``Expect: 100-continue``: wait (briefly) for the server's word
         before the body goes. None: send it (a 100 Continue came, or nothing in time, as
         RFC 9110 section 10.1.1 allows); or the final response the server sent instead
         (a 417, a 401, a 413...), and the body is never sent."""
         wait = CONTINUE_WAIT if timeout is None else min(CONTINUE_WAIT, timeout)
         while True:
-            event = self._next_event(WAITING)
+            event = self.next_event(Phase.WAITING)
             if event is h11.NEED_DATA:
                 self._check_status_line_start()
                 try:
-                    self._receive(wait, WAITING, closes_on_timeout=False)
+                    self.receive(wait, Phase.WAITING, deadline, closes_on_timeout=False)
                 except ReadTimeout:
                     return None  # no word from the server: the body goes
             elif type(event) is h11.Response:
@@ -448,14 +376,16 @@ class HTTP11Connection:
             else:  # no answer at all (h11 saw the connection end): reading one will say so
                 return None
 
-    def _write_whole(self, head: bytes, body: bytes, timeout: float | None) -> None:
+    def _write_whole(
+        self, head: bytes, body: bytes, timeout: float | None, deadline: Deadline | None
+    ) -> None:
         tail = self._frame(h11.Data(data=body)) if body else b""
         tail += self._frame(_END_OF_MESSAGE)
         if len(body) <= _COALESCE_LIMIT:
-            self._write(head + tail, timeout)
+            self._write(head + tail, timeout, deadline)
         else:
-            self._write(head, timeout)
-            self._write(tail, timeout)
+            self._write(head, timeout, deadline)
+            self._write(tail, timeout, deadline)
 
     def _frame(self, event: h11.Data | h11.EndOfMessage) -> bytes:
         try:
@@ -466,41 +396,43 @@ class HTTP11Connection:
             raise RequestException(f"The request body does not match its headers: {exc}") from exc
         return data or b""
 
-    def _write(self, data: bytes, timeout: float | None) -> None:
+    def _write(self, data: bytes, timeout: float | None, deadline: Deadline | None) -> None:
         if data:
-            self._stream.write(data, timeout)
+            self._stream.write(data, timeout, deadline)
             self.request_started_writing = True
             self.record.bytes_sent += len(data)
 
+    # -- reading the response head -------------------------------------------------------
+
     def _response_after_failed_write(
-        self, write_error: ConnectionError, timeout: float | None
-    ) -> ResponseHead:
+        self, write_error: ConnectionError, timeout: float | None, deadline: Deadline | None
+    ) -> h11.Response:
         # A server may answer (413, 401...) and close before reading the whole body; our
         # write then fails. The answer may already be waiting, so listen before giving up.
         if not self.request_started_writing:
             self.close()
             raise write_error
         try:
-            return self._read_response_head(timeout)
+            return self._read_response_head(timeout, deadline)
         except RequestException:
             self.close()
             raise write_error from None
 
-    def _read_response_head(self, timeout: float | None) -> ResponseHead:
+    def _read_response_head(self, timeout: float | None, deadline: Deadline | None) -> h11.Response:
         # h11 enforces its size limit only on an incomplete event: a head larger than the
         # limit that arrives in one read would pass. Never letting h11 hold more than the
         # limit (+1) while the head is incomplete makes it see the overflow.
         if not self._response_bytes:
             # Nothing has arrived, so h11's buffer is empty (an exchange starts so): read
             # at once, without asking h11 for an event it cannot have.
-            self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1)
+            self.receive(timeout, Phase.WAITING, deadline, MAX_RESPONSE_HEAD + 1)
         while True:
-            event = self._next_event(WAITING)
+            event = self.next_event(Phase.WAITING)
             if event is h11.NEED_DATA:
                 buffered = self._check_status_line_start()
-                self._receive(timeout, WAITING, MAX_RESPONSE_HEAD + 1 - buffered)
+                self.receive(timeout, Phase.WAITING, deadline, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
-                return self._response_head(event)
+                return event
             else:  # InformationalResponse (100 Continue, 103 Early Hints): the answer follows
                 self._count_informational()
 
@@ -515,14 +447,10 @@ class HTTP11Connection:
         buffered = self._h11.trailing_data[0]
         if _STATUS_LINE_START.startswith(buffered[: len(_STATUS_LINE_START)]):
             return len(buffered)
-        self.close()
-        where = peer(self._stream.host, self._stream.port)
         first_line = bytes(buffered.split(b"\n", 1)[0][:64])
-        error = RemoteProtocolError(
-            f"Invalid response while {WAITING} {where}: the response does not start with an "
-            f"HTTP status line: {first_line!r}"
+        raise self._invalid_head(
+            f"the response does not start with an HTTP status line: {first_line!r}"
         )
-        raise with_context(error, WAITING, self._stream.reused)
 
     def _count_informational(self) -> None:
         """One more 1xx head in this exchange: each is bounded in size, and their number too
@@ -534,23 +462,25 @@ class HTTP11Connection:
         """
         self._informational += 1
         if self._informational > MAX_INFORMATIONAL_RESPONSES:
-            self.close()
-            where = peer(self._stream.host, self._stream.port)
-            error = RemoteProtocolError(
-                f"Invalid response while {WAITING} {where}: more than "
-                f"{MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
+            raise self._invalid_head(
+                f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
             )
-            raise with_context(error, WAITING, self._stream.reused)
 
-    def _response_head(self, event: h11.Response) -> ResponseHead:
+    def _invalid_head(self, reason: str) -> RemoteProtocolError:
+        """The connection is closed; the error says why the head was refused."""
+        self.close()
+        where = peer(self._stream.host, self._stream.port)
+        error = RemoteProtocolError(f"Invalid response while {Phase.WAITING} {where}: {reason}")
+        return with_context(error, Phase.WAITING, self._stream.reused)
+
+    def _response_head(self, event: h11.Response) -> tuple[ResponseHead, int | None]:
+        """The head, and the length a Content-Length frames its body by (None: chunked, or
+        no Content-Length)."""
         headers = event.headers.raw_items()  # a list: h11's Headers iterates slowly
         if len(headers) > MAX_RESPONSE_HEADERS:
-            self.close()
-            error = RemoteProtocolError(
-                f"Invalid response while {WAITING} {peer(self._stream.host, self._stream.port)}: "
+            raise self._invalid_head(
                 f"{len(headers)} header fields, more than the limit of {MAX_RESPONSE_HEADERS}"
             )
-            raise with_context(error, WAITING, self._stream.reused)
         # The names, lower-cased, in one pass of C code rather than a loop over the fields.
         # (h11 validated them, so none holds a newline; it kept one Content-Length at most.)
         names = b"\n".join(map(_field_name, headers)).lower().split(b"\n")
@@ -558,76 +488,122 @@ class HTTP11Connection:
         if b"content-length" in names:
             length = int(headers[names.index(b"content-length")][1])
             if length > MAX_CONTENT_LENGTH:
-                self.close()
-                error = RemoteProtocolError(
-                    f"Invalid response while {WAITING} "
-                    f"{peer(self._stream.host, self._stream.port)}: Content-Length {length} "
-                    "is larger than any body can be"
-                )
-                raise with_context(error, WAITING, self._stream.reused)
+                raise self._invalid_head(f"Content-Length {length} is larger than any body can be")
         chunked = b"transfer-encoding" in names
-        encoded = b"content-encoding" in names
-        cookies = b"set-cookie" in names
         # Both framings at once (RFC 9112 section 6.3): chunked wins, but the message smells
         # of smuggling or a broken intermediary; the connection is not trusted again.
         self._suspect_framing = chunked and length is not None
-        self._plan_direct_body(event.status_code, None if chunked else length)
-        return ResponseHead(
+        head = ResponseHead(
             event.status_code,
             event.reason.decode("latin-1"),
             headers,
             event.http_version.decode("ascii"),
-            encoded,
-            cookies,
+            b"content-encoding" in names,
+            b"set-cookie" in names,
         )
+        return head, None if chunked else length
 
-    def _next_event(self, action: str) -> object:
+    # -- the body ------------------------------------------------------------------------
+
+    def _body(
+        self,
+        status: int,
+        length: int | None,
+        timeout: float | None,
+        deadline: Deadline | None,
+        give_back: GiveBack,
+    ) -> ResponseBody:
+        """The engine for this response's body: past h11 when a Content-Length frames it
+        and h11 holds no more than the body (more is left to h11, which refuses it)."""
+        if self._read_past_h11 and not (
+            length is None or self._request_method == b"HEAD" or status in _NO_BODY_STATUSES
+        ):
+            first = self._h11.trailing_data[0]  # body bytes that came with the head
+            if len(first) <= length:
+                return ContentLengthBody(
+                    self._stream,
+                    self._buffer,
+                    bytes(first),
+                    length,
+                    timeout,
+                    deadline,
+                    self._end_past_h11,
+                    give_back,
+                    self.record,
+                )
+        return H11Body(self, timeout, deadline, self._end_through_h11, give_back, self.record)
+
+    def next_event(self, phase: Phase) -> object:
+        """(For the h11 loop: the head here, the body in H11Body.) h11's next event; its
+        errors become ours, and close the connection.
+
+        Raises:
+            ChunkedEncodingError: in the body; RemoteProtocolError or ConnectionError:
+                in the head (see ``_protocol_error``).
+        """
         try:
             return self._h11.next_event()
         except h11.RemoteProtocolError as exc:
             self.close()
-            raise self._protocol_error(exc, action) from exc
+            raise self._protocol_error(exc, phase) from exc
 
-    def _protocol_error(self, exc: h11.RemoteProtocolError, action: str) -> RequestException:
+    def _protocol_error(self, exc: h11.RemoteProtocolError, phase: Phase) -> RequestException:
+        # h11 has one error type; what went wrong is read from its state, never its words:
+        # more bytes than its limit held; the server's end seen in the middle of an event
+        # (bytes held, none to come). With nothing held, h11's own account stands ("incomplete
+        # chunked read", "received 3 bytes, expected 10").
         where = peer(self._stream.host, self._stream.port)
-        reason = str(exc)
-        if reason == "Receive buffer too long" and action == READING_BODY:
-            reason = f"a chunk-size line or trailer longer than {MAX_RESPONSE_HEAD} bytes"
-        elif reason == "Receive buffer too long":
-            reason = f"response head larger than {MAX_RESPONSE_HEAD} bytes"
-        elif reason == "peer unexpectedly closed connection" and action == READING_BODY:
-            reason = "the server closed the connection in the middle of the response body"
-        elif reason == "peer unexpectedly closed connection":
-            reason = "the server closed the connection in the middle of the response head"
-        elif reason == "illegal request line":
-            # h11 says this of a response starting with a byte below 0x21 (NUL, CR, space).
+        buffered, closed = self._h11.trailing_data
+        in_body = phase is Phase.READING_BODY
+        if len(buffered) > MAX_RESPONSE_HEAD:
+            reason = (
+                f"a chunk-size line or trailer longer than {MAX_RESPONSE_HEAD} bytes"
+                if in_body
+                else f"response head larger than {MAX_RESPONSE_HEAD} bytes"
+            )
+        elif closed and buffered:
+            part = "body" if in_body else "head"
+            reason = f"the server closed the connection in the middle of the response {part}"
+        elif (
+            not in_body
+            and len(buffered) == self._response_bytes  # h11 took nothing yet: the start
+            and not _STATUS_LINE_START.startswith(buffered[:5])
+        ):
             reason = "the response does not start with an HTTP status line"
+        else:
+            reason = str(exc)
         error: RequestException
-        if action == READING_BODY:
-            error = ChunkedEncodingError(f"Broken response body while {action} {where}: {reason}")
+        if in_body:
+            error = ChunkedEncodingError(f"Broken response body while {phase} {where}: {reason}")
         elif self._response_bytes == 0:
             error = ConnectionError(
-                f"The server closed the connection without sending a response, while {action} "
+                f"The server closed the connection without sending a response, while {phase} "
                 f"{where}"
             )
         else:
-            error = RemoteProtocolError(f"Invalid response while {action} {where}: {reason}")
-        return with_context(error, action, self._stream.reused)  # as network.py's errors
+            error = RemoteProtocolError(f"Invalid response while {phase} {where}: {reason}")
+        return with_context(error, phase, self._stream.reused)  # as network.py's errors
 
-    def _receive(
+    def receive(
         self,
         timeout: float | None,
-        action: str,
+        phase: Phase,
+        deadline: Deadline | None,
         max_bytes: int = READ_SIZE,
         *,
         closes_on_timeout: bool = True,
     ) -> None:
-        """Read what has arrived (``max_bytes`` at most) and hand it to h11. A failed read
-        closes the connection; a timeout too, unless the caller only waited briefly (for
-        a 100 Continue) and goes on."""
-        view = self._read_view if max_bytes >= len(self._read_view) else self._read_view[:max_bytes]
+        """(For the h11 loop.) Read what has arrived (``max_bytes`` at most) and hand it
+        to h11. A failed read closes the connection; a timeout too, unless the caller only
+        waited briefly (for a 100 Continue) and goes on.
+
+        Raises:
+            ReadTimeout, ConnectionError: from the stream.
+        """
+        buffer = self._buffer
+        view = buffer.view if max_bytes >= len(buffer.view) else buffer.view[:max_bytes]
         try:
-            count = self._stream.read_into(view, timeout, action)
+            count = self._stream.read_into(view, timeout, phase, deadline)
         except ReadTimeout:
             if closes_on_timeout:
                 self.close()
@@ -639,139 +615,29 @@ class HTTP11Connection:
         # An empty chunk tells h11 the server closed: it then ends an HTTP/1.0 body, or
         # raises the error that says what was cut short. h11 copies what it is given into
         # its own buffer, so a view of our reused buffer saves a copy.
-        self._h11.receive_data(self._read_view[:count])  # type: ignore[arg-type]
-        if count == len(self._read_view) < READ_SIZE:
-            self._read_view = memoryview(bytearray(READ_SIZE))
+        self._h11.receive_data(view[:count])  # type: ignore[arg-type]
+        buffer.filled(count)
 
-    def _plan_direct_body(self, status: int, length: int | None) -> None:
-        """Read this response's body past h11 if it is framed by Content-Length (``length``,
-        None when absent or when Transfer-Encoding frames it)."""
-        self._direct_remaining = None
-        if length is None or self._request_method == b"HEAD" or status in _NO_BODY_STATUSES:
-            return
-        buffered = self._h11.trailing_data[0]  # body bytes that came with the head
-        if len(buffered) > length:
-            return  # more than the body: leave it to h11, which will refuse the rest
-        self._direct_total = length
-        self._direct_first = buffered
-        self._direct_remaining = length - len(buffered)
-        # h11 moved to MUST_CLOSE on "Connection: close", HTTP/1.0, or a request body it
-        # did not finish sending; DONE means the connection may carry another exchange.
-        self._direct_reusable = self._h11.our_state is h11.DONE
-
-    def _read_direct(self, timeout: float | None, exactly: int | None = None) -> bytes:
-        """The next piece of a body read past h11: what has arrived (at most the buffer),
-        or ``exactly`` that many bytes, read straight into the piece. Fewer only at the end."""
-        first = self._direct_first
-        if first:
-            cut = len(first) if exactly is None else exactly
-            piece, self._direct_first = first[:cut], first[cut:]
-            return piece
-        remaining = self._direct_remaining
-        assert remaining is not None
-        if remaining == 0:
-            self._finish_direct()
-            return b""
-        if exactly is not None and min(exactly, remaining) > READ_SIZE:
-            # A large piece asked for: its buffer grows with the bytes, as .content's does.
-            return self._read_growing(b"", min(exactly, remaining), timeout)
-        try:
-            if exactly is None:
-                data = self._read_available(remaining, timeout)
-            else:
-                data = self._stream.read_exactly(min(exactly, remaining), timeout, READING_BODY)
-        except RequestException:
-            self.close()
-            raise
-        self._direct_remaining = remaining - len(data)
-        self._response_bytes += len(data)
-        if not data or (exactly is not None and len(data) < min(exactly, remaining)):
-            raise self._short_direct_body()
-        return data
-
-    def _read_growing(self, first: bytes, count: int, timeout: float | None) -> bytes:
-        """``first`` and the next ``count`` bytes of a body read past h11 (all that is left
-        of it, or a piece), in one bytes object; fewer only if the server closes first
-        (ChunkedEncodingError).
-
-        The bytes go straight from the socket into the buffer of a BytesIO, whose getvalue()
-        hands that buffer over as bytes, uncopied (CPython does so when no view is held):
-        one copy, the kernel's. The buffer grows with what has arrived, doubling from
-        READ_SIZE, never to the announced length before the bytes are there: a server that
-        announces 256 MiB and sends 300 KB costs 1 MiB (CPython's CVE-2025-13836 in
-        http.client was that up-front allocation).
-
-        Raises:
-            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
-        """
-        remaining = self._direct_remaining
-        assert remaining is not None  # a body read past h11
-        body = io.BytesIO()
-        body.write(first)
-        filled, end = len(first), len(first) + count
-        while filled < end:
-            size = min(end, max(READ_SIZE, 2 * filled))
-            body.seek(size - 1)
-            body.write(b"\0")  # the buffer now spans up to ``size``
-            with body.getbuffer() as view:
-                try:
-                    got = self._stream.read_exactly_into(view[filled:size], timeout, READING_BODY)
-                except RequestException:
-                    self.close()
-                    raise
-            filled += got
-            self._response_bytes += got
-            remaining -= got
-            self._direct_remaining = remaining  # of the whole body, not of this piece
-            if filled < size:
-                raise self._short_direct_body()
-        return body.getvalue()
-
-    def _read_available(self, remaining: int, timeout: float | None) -> bytes:
-        view = self._read_view
-        if remaining < len(view):
-            view = view[:remaining]  # never read past the body: the next response follows
-        count = self._stream.read_into(view, timeout, READING_BODY)
-        data = bytes(view[:count])
-        if count == len(self._read_view) < READ_SIZE:
-            self._read_view = memoryview(bytearray(READ_SIZE))
-        return data
-
-    def _short_direct_body(self) -> ChunkedEncodingError:
-        self.close()
-        received = self._direct_total - (self._direct_remaining or 0)
-        # The same words as h11's, so that both paths read alike.
-        where = peer(self._stream.host, self._stream.port)
-        error = ChunkedEncodingError(
-            f"Broken response body while {READING_BODY} {where}: "
-            "peer closed connection without sending complete message body "
-            f"(received {received} bytes, expected {self._direct_total})"
-        )
-        return with_context(error, READING_BODY, self._stream.reused)
-
-    def _finish_direct(self) -> None:
-        self._direct_remaining = None
+    def _end_past_h11(self, complete: bool, received: int) -> None:
+        """A ContentLengthBody is over. h11 never saw the body, so its connection cannot go
+        on: the next exchange starts with a new one. h11 still decided whether the
+        connection may stay open: after "Connection: close", HTTP/1.0, or a request body it
+        did not finish sending, its ``our_state`` is MUST_CLOSE, not DONE."""
+        self._response_bytes += received
         self._end_record()
-        if not self._direct_reusable:
+        if not complete or self._h11.our_state is not h11.DONE:
             self.close()
             return
-        # h11 never saw the body, so this one cannot go on; the next exchange starts anew.
         self._h11 = self._next_h11 or _new_h11()
         self._next_h11 = None
         self._state = ConnectionState.IDLE
 
-    def _end_record(self) -> None:
-        # The body's last byte is in: the exchange is over, whatever happens to the
-        # connection now.
-        self.exchanges += 1
-        now = self.idle_since = time.monotonic()
-        self.record.ended = now
-        self.record.bytes_received = self._response_bytes
-
-    def _finish_exchange(self) -> None:
-        h11_conn = self._h11
+    def _end_through_h11(self, complete: bool, received: int) -> None:
+        """An H11Body is over: the connection stays only if both sides finished cleanly
+        and nothing followed the response."""
         self._end_record()
-        if h11_conn.our_state is h11.DONE and h11_conn.their_state is h11.DONE:
+        h11_conn = self._h11
+        if complete and h11_conn.our_state is h11.DONE and h11_conn.their_state is h11.DONE:
             h11_conn.start_next_cycle()
             # Bytes after the response were never asked for: the framing cannot be trusted.
             # And a body that ended with the connection leaves nothing to reuse.
@@ -781,9 +647,67 @@ class HTTP11Connection:
                 return
         self.close()
 
+    def _end_record(self) -> None:
+        # The body's last byte is in (or the body was given up): the exchange is over,
+        # whatever happens to the connection now.
+        self.exchanges += 1
+        now = self.idle_since = time.monotonic()
+        self.record.ended = now
+        self.record.bytes_received = self._response_bytes
+
+
+class H11Body(ResponseBody):
+    """A body as h11 parses it: chunked, or ending with the connection (or none at all:
+    HEAD, 204, 304). Pieces are h11's own buffers (bytearray), handed over without a copy.
+    """
+
+    __slots__ = ("_conn", "_deadline", "_timeout")
+
+    def __init__(
+        self,
+        conn: HTTP11Connection,
+        timeout: float | None,
+        deadline: Deadline | None,
+        finish: Finish,
+        give_back: GiveBack,
+        record: ExchangeRecord,
+    ) -> None:
+        super().__init__(finish, give_back, record)
+        self._conn = conn
+        self._timeout = timeout
+        self._deadline = deadline
+
+    def read(self, amount: int = 0) -> bytes | bytearray:
+        """(See ResponseBody.read.) Pieces as h11 parses them; ``amount`` is not heeded."""
+        if self._ended:
+            return b""
+        conn = self._conn
+        try:
+            while True:
+                event = conn.next_event(Phase.READING_BODY)
+                if type(event) is h11.Data:
+                    data: bytes | bytearray = event.data
+                    return data
+                if event is h11.NEED_DATA:
+                    conn.receive(self._timeout, Phase.READING_BODY, self._deadline)
+                else:  # EndOfMessage (or the connection's end, after it)
+                    self._end(True)
+                    return b""
+        except RequestException:
+            self._end(False)
+            raise
+
+    def release_if_complete(self) -> None:
+        """(See ResponseBody.release_if_complete.) h11 tells of the end only when asked
+        for more: the body ends when ``read`` finds it."""
+
 
 def request_tunnel(
-    stream: Stream, authority: bytes, headers: Headers, timeout: float | None
+    stream: Stream,
+    authority: bytes,
+    headers: Headers,
+    timeout: float | None,
+    deadline: Deadline | None,
 ) -> ResponseHead:
     """Ask a proxy for a tunnel to ``authority`` (``host:port``) with CONNECT (RFC 9110
     section 9.3.6), and return the head of its answer. After a 2xx answer ``stream`` carries
@@ -806,9 +730,9 @@ def request_tunnel(
         data = (conn.send(request) or b"") + (conn.send(_END_OF_MESSAGE) or b"")
     except h11.LocalProtocolError as exc:
         raise InvalidHeader(f"Refused to send an invalid CONNECT request: {exc}") from exc
-    stream.write(data, timeout)
+    stream.write(data, timeout, deadline)
     where = f"the proxy {peer(stream.host, stream.port)}"
-    view = memoryview(bytearray(_FIRST_READ_SIZE))
+    view = memoryview(bytearray(FIRST_READ_SIZE))
     received = informational = 0
     while True:
         try:
@@ -820,7 +744,7 @@ def request_tunnel(
                 ) from exc
             raise RemoteProtocolError(f"Invalid answer to CONNECT from {where}: {exc}") from exc
         if event is h11.NEED_DATA:
-            count = stream.read_into(view, timeout, OPENING_TUNNEL)
+            count = stream.read_into(view, timeout, Phase.OPENING_TUNNEL, deadline)
             received += count
             conn.receive_data(view[:count])  # type: ignore[arg-type]  # h11 copies it
         elif type(event) is h11.Response:
@@ -985,8 +909,8 @@ class PreparedHeads:
 
 
 __all__ = [
-    "SENDING",
     "ConnectionState",
+    "H11Body",
     "HTTP11Connection",
     "PreparedHead",
     "PreparedHeads",

@@ -29,6 +29,7 @@ from ..exceptions import (
     ChunkedEncodingError,
     ConnectionError,
     ConnectTimeout,
+    Phase,
     ReadTimeout,
     RequestException,
     SSLError,
@@ -41,17 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from _typeshed import WriteableBuffer
 
     from .tls import MemoryTLS
-
-# What an exchange is doing when an error strikes, for messages that say what failed.
-RESOLVING: Final = "resolving"
-CONNECTING: Final = "connecting to"
-TLS_HANDSHAKE: Final = "TLS handshake with"
-SENDING: Final = "sending the request to"
-WAITING: Final = "waiting for the response from"
-READING_BODY: Final = "reading the response body from"
-OPENING_TUNNEL: Final = "opening a tunnel through the proxy"
-# Setting up a connection, bounded by the connect timeout: a timeout is a ConnectTimeout.
-_CONNECT_ACTIONS: Final = (CONNECTING, TLS_HANDSHAKE, OPENING_TUNNEL)
 
 _Error = TypeVar("_Error", bound=RequestException)
 _USE_POLL: Final = hasattr(select, "poll")
@@ -93,29 +83,29 @@ def describe_connection(reused: bool) -> str:
 
 def _map_error(
     exc: BaseException,
-    action: str,
+    phase: Phase,
     host: str,
     port: int,
     timeout: float | None,
     reused: bool | None = None,
     deadline: Deadline | None = None,
 ) -> RequestException:
-    """Turn an OS-level failure into our exception, naming the action and the peer, and
+    """Turn an OS-level failure into our exception, naming the phase and the peer, and
     (past the connect phase) whether the connection was a reused one."""
     if deadline is not None and _is_timeout(exc) and deadline.remaining() <= 0.001:
-        error = _timeout_error(action, host, port, f": {deadline.describe()}")
+        error = _timeout_error(phase, host, port, f": {deadline.describe()}")
     else:
-        error = _mapped(exc, action, host, port, timeout)
-    return with_context(error, action, reused)
+        error = _mapped(exc, phase, host, port, timeout)
+    return with_context(error, phase, reused)
 
 
-def with_context(error: _Error, action: str, reused: bool | None) -> _Error:
+def with_context(error: _Error, phase: Phase, reused: bool | None) -> _Error:
     """``error`` marked with its phase and, past the connect phase, whether the connection
     was a reused one (said in its message too)."""
-    if reused is not None and action not in _CONNECT_ACTIONS:
+    if reused is not None and not phase.sets_up:
         error.args = (error.args[0] + describe_connection(reused), *error.args[1:])
         error.connection_reused = reused
-    error.phase = action
+    error.phase = phase
     return error
 
 
@@ -124,34 +114,28 @@ def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, (socket.timeout, BlockingIOError))
 
 
-def _timeout_error(action: str, host: str, port: int, detail: str) -> RequestException:
-    if action in _CONNECT_ACTIONS:
-        return ConnectTimeout(f"Timed out {action} {peer(host, port)}{detail}")
-    return ReadTimeout(f"Timed out {action} {peer(host, port)}{detail}")
-
-
-def is_connect_phase(phase: str | None) -> bool:
-    """Whether an error in ``phase`` happened before any byte of the request was sent
-    (resolving, connecting, the TLS handshake, opening a tunnel)."""
-    return phase in _CONNECT_ACTIONS or phase == RESOLVING
+def _timeout_error(phase: Phase, host: str, port: int, detail: str) -> RequestException:
+    if phase.sets_up:
+        return ConnectTimeout(f"Timed out {phase} {peer(host, port)}{detail}")
+    return ReadTimeout(f"Timed out {phase} {peer(host, port)}{detail}")
 
 
 def _mapped(
-    exc: BaseException, action: str, host: str, port: int, timeout: float | None
+    exc: BaseException, phase: Phase, host: str, port: int, timeout: float | None
 ) -> RequestException:
-    where = f"{action} {peer(host, port)}"
+    where = f"{phase} {peer(host, port)}"
     if _is_timeout(exc):
-        return _timeout_error(action, host, port, _describe_timeout(timeout))
+        return _timeout_error(phase, host, port, _describe_timeout(timeout))
     if _is_ssl_error(exc):
         reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
-        if action == TLS_HANDSHAKE:
+        if phase == Phase.TLS_HANDSHAKE:
             return SSLError(f"TLS handshake with {peer(host, port)} failed: {reason}")
         return SSLError(f"TLS error while {where}: {reason}")
     if isinstance(exc, ConnectionRefusedError):
         return ConnectionError(f"Connection refused {where}")
     # Once the body is being read, a broken connection is a broken body: requests (through
     # urllib3's ProtocolError) raises ChunkedEncodingError then, however the body is framed.
-    broken = ChunkedEncodingError if action == READING_BODY else ConnectionError
+    broken = ChunkedEncodingError if phase == Phase.READING_BODY else ConnectionError
     if isinstance(exc, (ConnectionResetError, BrokenPipeError)) or getattr(exc, "errno", None) in (
         errno.ECONNRESET,
         errno.EPIPE,
@@ -170,22 +154,31 @@ def _is_ssl_error(exc: BaseException) -> bool:
 class Stream(Protocol):
     """What an HTTP/1.1 connection needs of its transport: NetworkStream or TunnelledTLSStream.
 
-    ``host`` and ``port`` name the peer in error messages (for a tunnel: the origin).
+    ``host`` and ``port`` name the peer in error messages (for a tunnel: the origin). Every
+    wait is cut to what is left of the ``deadline`` the call passes (the exchange's total
+    budget, or None).
     """
 
     host: str
     port: int
-    deadline: Deadline | None  # set for each exchange: its total budget, if any
     reused: bool  # set for each exchange: whether one ran on this connection before
     setup: tuple[float, float, float]  # seconds it took to resolve, connect and do TLS
 
-    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int: ...
+    def read_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int: ...
 
-    def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes: ...
+    def read_exactly(
+        self, count: int, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> bytes: ...
 
-    def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int: ...
+    def read_exactly_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int: ...
 
-    def write(self, data: bytes | memoryview, timeout: float | None) -> None: ...
+    def write(
+        self, data: bytes | memoryview, timeout: float | None, deadline: Deadline | None
+    ) -> None: ...
 
     def is_readable(self) -> bool: ...
 
@@ -195,15 +188,15 @@ class Stream(Protocol):
 class NetworkStream:
     """A connected TCP (or TLS) socket with per-call timeouts.
 
-    Each exchange sets ``deadline`` (its total budget, or None) and ``reused`` (whether an
-    exchange ran on this connection before): every wait is cut to the deadline, and error
-    messages say whether the connection was a reused one.
+    Each exchange sets ``reused`` (whether an exchange ran on this connection before), so that
+    error messages say whether the connection was a reused one; each call passes the
+    exchange's deadline, to which every wait is cut.
 
     Example:
         >>> stream = connect_tcp("127.0.0.1", 8080, timeout=3.0)
-        >>> stream.write(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", timeout=5.0)
+        >>> stream.write(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", 5.0, None)
         >>> buffer = memoryview(bytearray(65536))
-        >>> count = stream.read_into(buffer, timeout=5.0, action=WAITING)
+        >>> count = stream.read_into(buffer, 5.0, Phase.WAITING, None)
         >>> bytes(buffer[:12])
         b'HTTP/1.1 200'
     """
@@ -214,7 +207,6 @@ class NetworkStream:
         "_poller",
         "_sock",
         "_sock_timeout",
-        "deadline",
         "host",
         "is_tls",
         "port",
@@ -231,30 +223,30 @@ class NetworkStream:
         self.port = port
         self.is_tls = is_tls
         self._poller: select.poll | None = None
-        self.deadline: Deadline | None = None
         self.reused = False
         self.setup = _NO_SETUP
 
-    def _set_timeout(self, timeout: float | None, action: str) -> float | None:
+    def _set_timeout(
+        self, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> float | None:
         """Apply ``timeout`` (cut to the deadline) to the socket; returns what was applied.
 
         Raises:
             ReadTimeout, ConnectTimeout: the deadline has passed.
         """
-        if self.deadline is not None:
-            timeout = self._cut(timeout, action)
+        if deadline is not None:
+            timeout = self._cut(timeout, phase, deadline)
         # Setting a timeout costs a syscall or two; an exchange asks for the same one each
         # time (the default's is one object), so most calls end here.
         if timeout is not self._current_timeout:
             self._apply_timeout(timeout)
         return timeout
 
-    def _cut(self, timeout: float | None, action: str) -> float:
-        assert self.deadline is not None
-        remaining = self.deadline.cut(timeout)
+    def _cut(self, timeout: float | None, phase: Phase, deadline: Deadline) -> float:
+        remaining = deadline.cut(timeout)
         if remaining <= 0:
-            error = _timeout_error(action, self.host, self.port, f": {self.deadline.describe()}")
-            raise with_context(error, action, self.reused)
+            error = _timeout_error(phase, self.host, self.port, f": {deadline.describe()}")
+            raise with_context(error, phase, self.reused)
         return remaining
 
     def _apply_timeout(self, timeout: float | None) -> None:
@@ -284,10 +276,14 @@ class NetworkStream:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
         self._kernel_timeout = timeout
 
-    def _error(self, exc: BaseException, action: str, timeout: float | None) -> RequestException:
-        return _map_error(exc, action, self.host, self.port, timeout, self.reused, self.deadline)
+    def _error(
+        self, exc: BaseException, phase: Phase, timeout: float | None, deadline: Deadline | None
+    ) -> RequestException:
+        return _map_error(exc, phase, self.host, self.port, timeout, self.reused, deadline)
 
-    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+    def read_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int:
         """Read into ``buffer``; returns the count, 0 when the peer closed the connection.
 
         Raises:
@@ -295,63 +291,70 @@ class NetworkStream:
             ConnectionError: the connection was reset, or another OS error.
             SSLError: a TLS-level failure.
         """
-        timeout = self._set_timeout(timeout, action)
+        timeout = self._set_timeout(timeout, phase, deadline)
         try:
             return self._sock.recv_into(buffer)
         except OSError as exc:
-            raise self._error(exc, action, timeout) from exc
+            raise self._error(exc, phase, timeout, deadline) from exc
 
-    def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes:
+    def read_exactly(
+        self, count: int, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> bytes:
         """``count`` bytes read straight into one new bytes object, as http.client reads a
         body; fewer only if the peer closed first. Nothing past ``count`` is read.
 
         Raises:
             ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
-        if self.deadline is not None:
-            return read_exactly_by_parts(self, count, timeout, action)
-        with self._exact_reader(timeout, action) as reader:
+        if deadline is not None:
+            return read_exactly_by_parts(self, count, timeout, phase, deadline)
+        with self._exact_reader(timeout, phase) as reader:
             return reader.read(count)
 
-    def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+    def read_exactly_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int:
         """Fill ``buffer`` from the socket; returns the count, short only if the peer closed
         first. Nothing past the buffer is read.
 
         Raises:
             ReadTimeout, ConnectionError, SSLError: as ``read_into``.
         """
-        if self.deadline is not None:
+        if deadline is not None:
             # Each read is cut to what is left of the deadline: one read at a time.
-            return read_exactly_into_by_parts(self, buffer, timeout, action)
-        with self._exact_reader(timeout, action) as reader:
+            return read_exactly_into_by_parts(self, buffer, timeout, phase, deadline)
+        with self._exact_reader(timeout, phase) as reader:
             return reader.readinto(buffer)
 
     @contextlib.contextmanager
     def _exact_reader(
-        self, timeout: float | None, action: str
+        self, timeout: float | None, phase: Phase
     ) -> Iterator[io.BufferedReader[_SocketReader]]:
         # A BufferedReader reads a large request directly into its result (or the caller's
         # buffer): the kernel's copy is the only one. buffer_size=1 stops it reading ahead
         # into a buffer of its own, which would swallow whatever follows the body.
-        timeout = self._set_timeout(timeout, action)
+        # (Only without a deadline: a read through it is one wait.)
+        timeout = self._set_timeout(timeout, phase, None)
         with io.BufferedReader(_SocketReader(self._sock), buffer_size=1) as reader:
             try:
                 yield reader
             except OSError as exc:
-                raise self._error(exc, action, timeout) from exc
+                raise self._error(exc, phase, timeout, None) from exc
 
-    def write(self, data: bytes | memoryview, timeout: float | None) -> None:
+    def write(
+        self, data: bytes | memoryview, timeout: float | None, deadline: Deadline | None
+    ) -> None:
         """Send all of ``data``.
 
         Raises:
             ReadTimeout: the socket buffer stayed full for ``timeout`` seconds.
             ConnectionError: the connection was reset or closed by the server.
         """
-        timeout = self._set_timeout(timeout, SENDING)
+        timeout = self._set_timeout(timeout, Phase.SENDING, deadline)
         try:
             self._sock.sendall(data)
         except OSError as exc:
-            raise self._error(exc, SENDING, timeout) from exc
+            raise self._error(exc, Phase.SENDING, timeout, deadline) from exc
 
     def is_readable(self) -> bool:
         """Whether a read would not block: on an idle connection, the server closed it
@@ -370,7 +373,11 @@ class NetworkStream:
         return bool(readable)
 
     def start_tls(
-        self, context: ssl.SSLContext, server_hostname: str, timeout: float | None
+        self,
+        context: ssl.SSLContext,
+        server_hostname: str,
+        timeout: float | None,
+        deadline: Deadline | None,
     ) -> NetworkStream:
         """Wrap this stream in TLS and complete the handshake within ``timeout``.
 
@@ -380,7 +387,7 @@ class NetworkStream:
             ConnectionError: the connection was reset during the handshake.
         """
         try:
-            timeout = self._set_timeout(timeout, TLS_HANDSHAKE)
+            timeout = self._set_timeout(timeout, Phase.TLS_HANDSHAKE, deadline)
         except RequestException:
             self.close()
             raise
@@ -391,13 +398,13 @@ class NetworkStream:
             )
         except (OSError, ValueError) as exc:
             self.close()
-            raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
+            raise self._error(exc, Phase.TLS_HANDSHAKE, timeout, deadline) from exc
         started = time.monotonic()
         try:
             tls_sock.do_handshake()
         except OSError as exc:
             tls_sock.close()
-            raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
+            raise self._error(exc, Phase.TLS_HANDSHAKE, timeout, deadline) from exc
         stream = self._successor(tls_sock, self.host, self.port, is_tls=True)
         dns, connect, tls = self.setup
         stream.setup = (dns, connect, tls + time.monotonic() - started)
@@ -409,10 +416,9 @@ class NetworkStream:
         return self._successor(self._sock, host, port, is_tls=self.is_tls)
 
     def _successor(self, sock: socket.socket, host: str, port: int, is_tls: bool) -> NetworkStream:
-        # The same descriptor under a new stream: it keeps the deadline, and the kernel
-        # timeouts set on the descriptor.
+        # The same descriptor under a new stream: it keeps the kernel timeouts set on the
+        # descriptor.
         stream = NetworkStream(sock, host, port, is_tls=is_tls)
-        stream.deadline = self.deadline
         stream._kernel_timeout = self._kernel_timeout
         stream.setup = self.setup
         return stream
@@ -444,15 +450,7 @@ class TunnelledTLSStream:
         self.port = outer.port
         self.setup = outer.setup
 
-    # The exchange's deadline and reuse live on the outer stream, which does the waiting.
-    @property
-    def deadline(self) -> Deadline | None:
-        return self._outer.deadline
-
-    @deadline.setter
-    def deadline(self, deadline: Deadline | None) -> None:
-        self._outer.deadline = deadline
-
+    # Reuse lives on the outer stream, which does the waiting.
     @property
     def reused(self) -> bool:
         return self._outer.reused
@@ -461,13 +459,15 @@ class TunnelledTLSStream:
     def reused(self, reused: bool) -> None:
         self._outer.reused = reused
 
-    def _error(self, exc: BaseException, action: str, timeout: float | None) -> RequestException:
-        outer = self._outer
-        return _map_error(exc, action, self.host, self.port, timeout, outer.reused, outer.deadline)
+    def _error(
+        self, exc: BaseException, phase: Phase, timeout: float | None, deadline: Deadline | None
+    ) -> RequestException:
+        reused = self._outer.reused
+        return _map_error(exc, phase, self.host, self.port, timeout, reused, deadline)
 
     @classmethod
     def handshake(
-        cls, outer: NetworkStream, tls: MemoryTLS, timeout: float | None
+        cls, outer: NetworkStream, tls: MemoryTLS, timeout: float | None, deadline: Deadline | None
     ) -> TunnelledTLSStream:
         """Complete the inner TLS handshake over ``outer`` (already a tunnel to the origin);
         ``outer`` is closed if it fails.
@@ -480,8 +480,8 @@ class TunnelledTLSStream:
         stream = cls(outer, tls)
         started = time.monotonic()
         try:
-            while not stream._handshake_step(timeout):
-                stream._receive(timeout, TLS_HANDSHAKE)
+            while not stream._handshake_step(timeout, deadline):
+                stream._receive(timeout, Phase.TLS_HANDSHAKE, deadline)
         except BaseException:
             outer.close()
             raise
@@ -489,25 +489,27 @@ class TunnelledTLSStream:
         stream.setup = (dns, connect, outer_tls + time.monotonic() - started)
         return stream
 
-    def _handshake_step(self, timeout: float | None) -> bool:
+    def _handshake_step(self, timeout: float | None, deadline: Deadline | None) -> bool:
         try:
             done = self._tls.do_handshake()
         except OSError as exc:  # ssl.SSLError: a failed handshake or verification
-            raise self._error(exc, TLS_HANDSHAKE, timeout) from exc
-        self._flush(timeout)
+            raise self._error(exc, Phase.TLS_HANDSHAKE, timeout, deadline) from exc
+        self._flush(timeout, deadline)
         return done
 
-    def _receive(self, timeout: float | None, action: str) -> None:
+    def _receive(self, timeout: float | None, phase: Phase, deadline: Deadline | None) -> None:
         # What the outer stream read (b"" at its end) goes to the engine as it came.
-        count = self._outer.read_into(self._scratch, timeout, action)
+        count = self._outer.read_into(self._scratch, timeout, phase, deadline)
         self._tls.receive(self._scratch[:count])
 
-    def _flush(self, timeout: float | None) -> None:
+    def _flush(self, timeout: float | None, deadline: Deadline | None) -> None:
         data = self._tls.data_to_send()
         if data:
-            self._outer.write(data, timeout)
+            self._outer.write(data, timeout, deadline)
 
-    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+    def read_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int:
         """As NetworkStream.read_into.
 
         Raises:
@@ -517,28 +519,34 @@ class TunnelledTLSStream:
             try:
                 count = self._tls.read_into(buffer)
             except OSError as exc:  # ssl.SSLError: a broken record
-                raise self._error(exc, action, timeout) from exc
+                raise self._error(exc, phase, timeout, deadline) from exc
             if count is not None:
                 return count
-            self._receive(timeout, action)
+            self._receive(timeout, phase, deadline)
 
-    def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+    def read_exactly_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int:
         """As NetworkStream.read_exactly_into.
 
         Raises:
             ReadTimeout, ConnectionError, SSLError: as NetworkStream.read_into.
         """
-        return read_exactly_into_by_parts(self, buffer, timeout, action)
+        return read_exactly_into_by_parts(self, buffer, timeout, phase, deadline)
 
-    def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes:
+    def read_exactly(
+        self, count: int, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> bytes:
         """As NetworkStream.read_exactly.
 
         Raises:
             ReadTimeout, ConnectionError, SSLError: as NetworkStream.read_into.
         """
-        return read_exactly_by_parts(self, count, timeout, action)
+        return read_exactly_by_parts(self, count, timeout, phase, deadline)
 
-    def write(self, data: bytes | memoryview, timeout: float | None) -> None:
+    def write(
+        self, data: bytes | memoryview, timeout: float | None, deadline: Deadline | None
+    ) -> None:
         """As NetworkStream.write.
 
         Raises:
@@ -549,8 +557,8 @@ class TunnelledTLSStream:
                 try:
                     self._tls.write(view[start : start + _TUNNEL_WRITE_SIZE])
                 except OSError as exc:  # ssl.SSLError
-                    raise self._error(exc, SENDING, timeout) from exc
-                self._flush(timeout)
+                    raise self._error(exc, Phase.SENDING, timeout, deadline) from exc
+                self._flush(timeout, deadline)
 
     def is_readable(self) -> bool:
         """As NetworkStream.is_readable: bytes the engine holds count too."""
@@ -562,24 +570,30 @@ class TunnelledTLSStream:
 
 
 def read_exactly_into_by_parts(
-    stream: Stream, buffer: memoryview, timeout: float | None, action: str
+    stream: Stream,
+    buffer: memoryview,
+    timeout: float | None,
+    phase: Phase,
+    deadline: Deadline | None,
 ) -> int:
     """Fill ``buffer`` one ``read_into`` at a time (each wait timed on its own); returns the
     count, short only if the peer closed first."""
     filled = 0
     while filled < len(buffer):
-        count = stream.read_into(buffer[filled:], timeout, action)
+        count = stream.read_into(buffer[filled:], timeout, phase, deadline)
         if not count:
             break
         filled += count
     return filled
 
 
-def read_exactly_by_parts(stream: Stream, count: int, timeout: float | None, action: str) -> bytes:
+def read_exactly_by_parts(
+    stream: Stream, count: int, timeout: float | None, phase: Phase, deadline: Deadline | None
+) -> bytes:
     """``count`` bytes one ``read_into`` at a time; fewer only if the peer closed first."""
     buffer = bytearray(count)
     with memoryview(buffer) as view:
-        filled = read_exactly_into_by_parts(stream, view, timeout, action)
+        filled = read_exactly_into_by_parts(stream, view, timeout, phase, deadline)
     del buffer[filled:]
     return bytes(buffer)
 
@@ -604,7 +618,7 @@ def connect_tcp(
     host: str, port: int, timeout: float | None, deadline: Deadline | None = None
 ) -> NetworkStream:
     """Open a TCP connection, trying every address the resolver returns within ``timeout``
-    (cut to what is left of ``deadline``, which the stream then keeps).
+    (cut to what is left of ``deadline``).
 
     One address gets one connect. Several (IPv6 and IPv4, say) race as RFC 8305 says
     (``_happy_eyeballs``): ``timeout`` bounds the whole race, not each attempt.
@@ -616,8 +630,8 @@ def connect_tcp(
     if deadline is not None:
         timeout = deadline.cut(timeout)
         if timeout <= 0:
-            error = _timeout_error(CONNECTING, host, port, f": {deadline.describe()}")
-            raise with_context(error, CONNECTING, None)
+            error = _timeout_error(Phase.CONNECTING, host, port, f": {deadline.describe()}")
+            raise with_context(error, Phase.CONNECTING, None)
     started = time.monotonic()
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -625,7 +639,7 @@ def connect_tcp(
         error = ConnectionError(
             f"Failed to resolve {host!r} to connect to {peer(host, port)} ({exc})"
         )
-        error.phase = RESOLVING
+        error.phase = Phase.RESOLVING
         raise error from exc
     resolved = time.monotonic()
     try:
@@ -640,9 +654,8 @@ def connect_tcp(
         if deadline is None or deadline.remaining() > 0.001:
             raise
         # The wait was cut to what was left of the deadline: say so, not "after 0.29 s".
-        error = _timeout_error(CONNECTING, host, port, f": {deadline.describe()}")
-        raise with_context(error, CONNECTING, None) from exc
-    stream.deadline = deadline
+        error = _timeout_error(Phase.CONNECTING, host, port, f": {deadline.describe()}")
+        raise with_context(error, Phase.CONNECTING, None) from exc
     stream.setup = (resolved - started, time.monotonic() - resolved, 0.0)
     return stream
 
@@ -651,7 +664,7 @@ def connect_unix(
     path: str, timeout: float | None, deadline: Deadline | None = None
 ) -> NetworkStream:
     """Connect to the Unix domain socket at ``path`` within ``timeout`` (cut to what is
-    left of ``deadline``, which the stream then keeps). Messages name the path.
+    left of ``deadline``). Messages name the path.
 
     Raises:
         ConnectionError: no socket there, or it refused the connection.
@@ -660,24 +673,23 @@ def connect_unix(
     if deadline is not None:
         timeout = deadline.cut(timeout)
         if timeout <= 0:
-            error = _timeout_error(CONNECTING, path, 0, f": {deadline.describe()}")
-            raise with_context(error, CONNECTING, None)
+            error = _timeout_error(Phase.CONNECTING, path, 0, f": {deadline.describe()}")
+            raise with_context(error, Phase.CONNECTING, None)
     started = time.monotonic()
     try:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     except OSError as exc:  # out of descriptors, say
-        raise _map_error(exc, CONNECTING, path, 0, timeout) from exc
+        raise _map_error(exc, Phase.CONNECTING, path, 0, timeout) from exc
     try:
         sock.settimeout(timeout)
         sock.connect(path)
     except OSError as exc:
         sock.close()
-        raise _map_error(exc, CONNECTING, path, 0, timeout) from exc
+        raise _map_error(exc, Phase.CONNECTING, path, 0, timeout) from exc
     except BaseException:  # KeyboardInterrupt, say: the socket must not leak
         sock.close()
         raise
     stream = NetworkStream(sock, path, 0)
-    stream.deadline = deadline
     stream.setup = (0.0, time.monotonic() - started, 0.0)
     return stream
 
@@ -744,9 +756,9 @@ def _happy_eyeballs(
         for sock in attempts.values():
             sock.close()
     if last_error is not None and not attempts and not waiting:
-        raise _map_error(last_error, CONNECTING, host, port, budget) from last_error
-    error = _timeout_error(CONNECTING, host, port, _describe_timeout(budget))
-    raise with_context(error, CONNECTING, None)
+        raise _map_error(last_error, Phase.CONNECTING, host, port, budget) from last_error
+    error = _timeout_error(Phase.CONNECTING, host, port, _describe_timeout(budget))
+    raise with_context(error, Phase.CONNECTING, None)
 
 
 def _start_connect(info: _AddressInfo) -> tuple[socket.socket | None, OSError | None]:
@@ -816,7 +828,7 @@ def _connect_one(
     try:
         sock = socket.socket(family, sock_type, proto)
     except OSError as exc:  # a family the host lacks (EAFNOSUPPORT), no descriptors left
-        raise _map_error(exc, CONNECTING, host, port, budget) from exc
+        raise _map_error(exc, Phase.CONNECTING, host, port, budget) from exc
     try:
         sock.settimeout(wait)
         sock.connect(address)
@@ -824,7 +836,7 @@ def _connect_one(
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError as exc:
         sock.close()
-        raise _map_error(exc, CONNECTING, host, port, budget) from exc
+        raise _map_error(exc, Phase.CONNECTING, host, port, budget) from exc
     except BaseException:  # KeyboardInterrupt, say: the socket must not leak
         sock.close()
         raise

@@ -21,6 +21,7 @@ request was written: a POST that may have reached the server is never sent twice
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -31,6 +32,7 @@ from typing import Final, NamedTuple
 from .._urls import Origin
 from ..exceptions import ConnectionError, ConnectTimeout
 from ..timeouts import Deadline, Timeout
+from .bodies import ResponseBody
 from .http11 import (
     HTTP11Connection,
     PreparedHead,
@@ -93,7 +95,7 @@ def open_stream(
         stream = connect_unix(key.unix_socket, connect_timeout, deadline)
         if key.tls is None:
             return stream
-        return secure_stream(stream, key.tls, key.origin.host, connect_timeout, contexts)
+        return secure_stream(stream, key.tls, key.origin.host, connect_timeout, deadline, contexts)
     if key.proxy is not None:
         return open_through_proxy(
             key.proxy, key.origin, key.tls, connect_timeout, deadline, contexts
@@ -102,7 +104,7 @@ def open_stream(
     stream = connect_tcp(origin.host, origin.port, connect_timeout, deadline)
     if key.tls is None:
         return stream
-    return secure_stream(stream, key.tls, origin.host, connect_timeout, contexts)
+    return secure_stream(stream, key.tls, origin.host, connect_timeout, deadline, contexts)
 
 
 class _Counters:
@@ -139,9 +141,9 @@ class ConnectionPool:
 
     Example:
         >>> pool = ConnectionPool()
-        >>> response = pool.handle_request(key, head, None, Timeout(3, 5))
-        >>> response.head.status_code
-        200
+        >>> head, body = pool.handle_request(key, request_head, None, Timeout(3, 5))
+        >>> head.status_code, body.read_rest()
+        (200, b'hello')
     """
 
     def __init__(
@@ -182,11 +184,11 @@ class ConnectionPool:
         body: RequestBody,
         timeout: Timeout,
         deadline: Deadline | None = None,
-    ) -> PooledResponse:
-        """Send one request over a pooled connection and return the response head with a
-        handle on its body. The connection returns to the pool when the body is read to
-        the end, and is closed if the body is closed before that. Every wait, the body's
-        included, is cut to what is left of ``deadline``.
+    ) -> tuple[ResponseHead, ResponseBody]:
+        """Send one request over a pooled connection and return the response head and its
+        body. The body gives the connection back when it is read to the end (the pool keeps
+        it if it may carry another exchange), or closed: then the connection is closed too.
+        Every wait, the body's included, is cut to what is left of ``deadline``.
 
         Raises:
             InvalidHeader: h11 refuses the head (no connection was taken or opened).
@@ -197,8 +199,9 @@ class ConnectionPool:
         fresh_only = False
         while True:
             conn, host_pool = self._acquire(key, timeout.connect, fresh_only, deadline)
+            give_back = functools.partial(self._release, conn, host_pool)
             try:
-                head = conn.send_prepared(prepared, body, timeout.read, deadline)
+                return conn.send_prepared(prepared, body, timeout.read, deadline, give_back)
             except ConnectionError:
                 self._release(conn, host_pool)
                 if fresh_only or not _may_replay(conn, prepared, body):
@@ -209,7 +212,6 @@ class ConnectionPool:
                 conn.close()
                 self._release(conn, host_pool)
                 raise
-            return PooledResponse(self, conn, host_pool, head, timeout.read)
 
     # -- bookkeeping ---------------------------------------------------------------------
 
@@ -431,101 +433,3 @@ def _may_replay(conn: HTTP11Connection, request: PreparedHead, body: RequestBody
         return True
     # Only an idempotent request whose body we still hold whole can be sent again.
     return request.method in IDEMPOTENT_METHODS and (body is None or isinstance(body, bytes))
-
-
-class PooledResponse:
-    """A response head and its body, read piece by piece from a pooled connection."""
-
-    __slots__ = (
-        "_conn",
-        "_host_pool",
-        "_pool",
-        "_read_timeout",
-        "head",
-        "record",
-    )
-
-    def __init__(
-        self,
-        pool: ConnectionPool,
-        conn: HTTP11Connection,
-        host_pool: _HostPool,
-        head: ResponseHead,
-        read_timeout: float | None,
-    ) -> None:
-        self._pool = pool
-        self._conn: HTTP11Connection | None = conn
-        self._host_pool = host_pool
-        self._read_timeout = read_timeout
-        self.head = head
-        self.record = conn.record  # this exchange's stamps: Response.timings and .metrics
-
-    @property
-    def is_finished(self) -> bool:
-        return self._conn is None
-
-    def read(self) -> bytes | bytearray:
-        """The next piece of the body, as it comes; b"" at its end, when the connection
-        goes back.
-
-        Raises:
-            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
-        """
-        return self.read_piece(None)
-
-    def read_piece(self, max_bytes: int | None) -> bytes | bytearray:
-        """The next piece, of at most ``max_bytes`` for a large body (see
-        HTTP11Connection.read_piece); b"" at the end, when the connection goes back.
-
-        Raises:
-            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
-        """
-        conn = self._conn
-        if conn is None:
-            return b""
-        try:
-            data = conn.read_piece(max_bytes, self._read_timeout)
-        except BaseException:
-            self._give_back(conn)
-            raise
-        if not data:
-            self._give_back(conn)
-        return data
-
-    def release_if_complete(self) -> None:
-        """Give the connection back if its body has been read to the last byte: a reader
-        that stops there and closes the response (or never asks again) must not cost the
-        connection. (A reader that stopped earlier closes it: see ``close``.)"""
-        conn = self._conn
-        if conn is not None and conn.finish_if_complete():
-            self._give_back(conn)
-
-    def read_rest(self) -> bytes:
-        """The rest of the body in one bytes object; the connection then goes back.
-
-        Raises:
-            ChunkedEncodingError, ReadTimeout, ConnectionError: the connection is closed.
-        """
-        conn = self._conn
-        if conn is None:
-            return b""
-        try:
-            return conn.read_rest(self._read_timeout)
-        finally:
-            self._give_back(conn)
-
-    def close(self) -> None:
-        """Stop reading: an unfinished body closes the connection, it cannot be reused."""
-        conn = self._conn
-        if conn is not None:
-            conn.close()
-            self._give_back(conn)
-
-    def _give_back(self, conn: HTTP11Connection) -> None:
-        self._conn = None
-        self._pool._release(conn, self._host_pool)
-
-    def __del__(self) -> None:
-        # Dropped unread (a streamed response nobody closed): close rather than leak.
-        if self._conn is not None:
-            self.close()

@@ -71,21 +71,21 @@ def open_through_proxy(
     if tls is None:
         return stream
     try:
-        _open_tunnel(stream, proxy, origin, timeout)
+        _open_tunnel(stream, proxy, origin, timeout, deadline)
         context = contexts.get(tls)
     except BaseException:
         stream.close()
         raise
     tunnel = stream.for_tunnel(origin.host, origin.port)
     if not tunnel.is_tls:
-        return tunnel.start_tls(context, origin.host, timeout)
+        return tunnel.start_tls(context, origin.host, timeout, deadline)
     # An https:// proxy: its TLS owns the socket, so the origin's TLS runs in memory over it.
     try:
         engine = MemoryTLS(context, origin.host)
     except BaseException:
         tunnel.close()
         raise
-    return TunnelledTLSStream.handshake(tunnel, engine, timeout)
+    return TunnelledTLSStream.handshake(tunnel, engine, timeout, deadline)
 
 
 def secure_stream(
@@ -93,10 +93,11 @@ def secure_stream(
     tls: TLSConfig,
     server_hostname: str,
     timeout: float | None,
+    deadline: Deadline | None,
     contexts: TLSContexts,
 ) -> NetworkStream:
-    """TLS over ``stream``, with the context ``contexts`` has for ``tls``; the stream is
-    closed when that fails.
+    """TLS over ``stream``, with the context ``contexts`` has for ``tls``, within ``timeout``
+    and what is left of ``deadline``; the stream is closed when that fails.
 
     Raises:
         ConnectTimeout, SSLError, ConnectionError: as ``NetworkStream.start_tls``.
@@ -106,7 +107,7 @@ def secure_stream(
     except BaseException:
         stream.close()
         raise
-    return stream.start_tls(context, server_hostname, timeout)
+    return stream.start_tls(context, server_hostname, timeout, deadline)
 
 
 def _connect_to_proxy(
@@ -122,7 +123,7 @@ def _connect_to_proxy(
     if proxy.tls is None:
         return stream
     try:
-        return secure_stream(stream, proxy.tls, origin.host, timeout, contexts)
+        return secure_stream(stream, proxy.tls, origin.host, timeout, deadline, contexts)
     except ConnectTimeout:
         raise
     except ConnectionError as exc:  # an SSLError too: the proxy's certificate, say
@@ -130,12 +131,16 @@ def _connect_to_proxy(
 
 
 def _open_tunnel(
-    stream: NetworkStream, proxy: Proxy, origin: Origin, timeout: float | None
+    stream: NetworkStream,
+    proxy: Proxy,
+    origin: Origin,
+    timeout: float | None,
+    deadline: Deadline | None,
 ) -> None:
     host = f"[{origin.host}]" if ":" in origin.host else origin.host
     authority = f"{host}:{origin.port}"
     try:
-        head = request_tunnel(stream, authority.encode("ascii"), proxy.headers, timeout)
+        head = request_tunnel(stream, authority.encode("ascii"), proxy.headers, timeout, deadline)
     except ConnectTimeout:
         raise
     except ConnectionError as exc:

@@ -41,8 +41,6 @@ from ..bodies import ChunkSource
 from ..servers import RawServer, raw_server, response
 from ._twins import PROXY_NAMES, outcome
 
-MiB, LARGE_BODY = 1 << 20, http11.LARGE_BODY
-
 
 @pytest.fixture(scope="module")
 def echo_server() -> Iterator[RawServer]:

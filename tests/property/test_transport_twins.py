@@ -26,17 +26,18 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import httpcore_lite as requests
-from httpcore_lite._transport import http11
+from httpcore_lite._transport import ResponseBody, http11
+from httpcore_lite._transport.bodies import LARGE_BODY
 from httpcore_lite._transport.http11 import HTTP11Connection, PreparedHeads, RequestHead
-from httpcore_lite._transport.network import READING_BODY, NetworkStream, read_exactly_by_parts
-from httpcore_lite.exceptions import ChunkedEncodingError
+from httpcore_lite._transport.network import NetworkStream, read_exactly_by_parts
+from httpcore_lite.exceptions import ChunkedEncodingError, Phase
 from httpcore_lite.timeouts import Deadline, kernel_timed
 
 from ..bodies import ChunkSource, split_at
 from ..servers import RawServer, raw_server, read_head, response
 from ._twins import outcome
 
-MiB, LARGE_BODY = 1 << 20, http11.LARGE_BODY
+MiB = 1 << 20
 IDLE, CLOSED = http11.ConnectionState.IDLE, http11.ConnectionState.CLOSED
 GET = RequestHead(b"GET", b"/", ((b"Host", b"example.test"),))
 SOME_NAMES = ("Content-Encoding", "Set-Cookie", "X-Content-Encoding", "Set-Cookie2", "Server")
@@ -58,7 +59,7 @@ def _cased(name: str, rnd: random.Random) -> str:
 class Script:
     """A Stream that hands out scripted pieces, one per read (as the kernel may cut them)."""
 
-    host, port, setup, deadline, reused = "example.test", 80, (0.0, 0.0, 0.0), None, False
+    host, port, setup, reused = "example.test", 80, (0.0, 0.0, 0.0), False
     write = close = staticmethod(lambda *args: None)
 
     def __init__(self, pieces: list[bytes]) -> None:
@@ -67,7 +68,9 @@ class Script:
     def unread(self) -> bytes:
         return b"".join(self.pieces)[self.offset :]
 
-    def read_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
+    def read_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int:
         piece, start = (self.pieces or [b""])[0], self.offset
         count = min(len(buffer), len(piece) - start)
         buffer[:count] = piece[start : start + count]
@@ -76,11 +79,15 @@ class Script:
             self.pieces, self.offset = self.pieces[1:], 0
         return count
 
-    def read_exactly(self, count: int, timeout: float | None, action: str) -> bytes:
-        return read_exactly_by_parts(self, count, timeout, action)  # type: ignore[arg-type]
+    def read_exactly(
+        self, count: int, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> bytes:
+        return read_exactly_by_parts(self, count, timeout, phase, deadline)  # type: ignore[arg-type]
 
-    def read_exactly_into(self, buffer: memoryview, timeout: float | None, action: str) -> int:
-        data = self.read_exactly(len(buffer), timeout, action)
+    def read_exactly_into(
+        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
+    ) -> int:
+        data = self.read_exactly(len(buffer), timeout, phase, deadline)
         buffer[: len(data)] = data
         return len(data)
 
@@ -106,15 +113,15 @@ def _h11_reads(wire: bytes, closes: bool) -> tuple[Any, bytes, str | None, bool,
     return head, bytes(body), None, done, bytes(conn.trailing_data[0])
 
 
-def _read(conn: HTTP11Connection, mode: str, size: int) -> bytes:
+def _read(body: ResponseBody, mode: str, size: int) -> bytes:
     # (Never asking again once the end was handed out: the connection may carry another.)
     if mode == "rest":
-        return conn.read_rest(1.0)
+        return body.read_rest()
     if mode == "piece+rest":
-        first = bytes(conn.read_piece(size, 1.0))
-        return first + conn.read_rest(1.0) if first else b""
-    read = functools.partial(conn.read_piece, size) if mode == "piece" else conn.read_body
-    return b"".join(bytes(piece) for piece in iter(functools.partial(read, 1.0), b""))
+        first = bytes(body.read(size))
+        return first + body.read_rest() if first else b""
+    read = functools.partial(body.read, size) if mode == "piece" else body.read
+    return b"".join(bytes(piece) for piece in iter(read, b""))
 
 
 RESPONSES = st.tuples(
@@ -129,8 +136,30 @@ RESPONSES = st.tuples(
     st.sampled_from(["body", "piece", "rest", "piece+rest"]),  # how it is read
     st.integers(1, 5000) | st.sampled_from([MiB + 1, MiB + 65536, 3 * MiB]),  # piece size
 )
-LARGE_PIECE = (2 * MiB + 3, "length", "1.1", [], random.Random(0), [], None, b"", "piece", MiB + 1)
-SHORT_REST = (2 * MiB + 3, "length", "1.1", [], random.Random(0), [9], 0.7, b"", "rest", 1)
+LARGE_PIECE: tuple[Any, ...] = (
+    2 * MiB + 3,
+    "length",
+    "1.1",
+    [],
+    random.Random(0),
+    [],
+    None,
+    b"",
+    "piece",
+    MiB + 1,
+)
+SHORT_REST: tuple[Any, ...] = (
+    2 * MiB + 3,
+    "length",
+    "1.1",
+    [],
+    random.Random(0),
+    [9],
+    0.7,
+    b"",
+    "rest",
+    1,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -138,11 +167,12 @@ SHORT_REST = (2 * MiB + 3, "length", "1.1", [], random.Random(0), [9], 0.7, b"",
 @example(LARGE_PIECE)
 @example(SHORT_REST)
 def test_the_transport_reads_a_response_as_h11_alone_does(case: tuple[Any, ...]) -> None:
-    """Fast paths: Content-Length bodies read past h11 (read_body, read_piece, read_rest and
-    its growing buffer), framing fields found in one pass of C code, the first read made
-    without asking h11, the next exchange's h11 made ahead. Slow twin: h11 alone on the same
-    bytes. Same head and flags, same body or error counts, and the connection kept only
-    when h11 would keep it (bytes after the body left unread, for the pool's check)."""
+    """Fast paths: Content-Length bodies read past h11 (ContentLengthBody.read, read(n),
+    read_rest and its growing buffer, _read_growing), framing fields found in one pass of C
+    code, the first read made without asking h11, the next exchange's h11 made ahead. Slow
+    twin: h11 alone on the same bytes. Same head and flags, same body or error counts, and
+    the connection kept only when h11 would keep it (bytes after the body left unread, for
+    the pool's check)."""
     length, framing, version, names, rnd, cuts, short, extra, mode, size = case
     body = _seeded(length, length)
     fields = [(_cased(name, rnd), "v") for name in names]
@@ -160,21 +190,21 @@ def test_the_transport_reads_a_response_as_h11_alone_does(case: tuple[Any, ...])
     twin_head, twin_body, twin_error, done, trailing = _h11_reads(wire, closes)
     size = size if len(body) < LARGE_BODY else max(size, 65536)  # (keeps the test fast)
     conn = HTTP11Connection(script := Script(split_at(wire, cuts)))  # type: ignore[arg-type]
-    got = conn.send_request(GET, None, 1.0)
+    got, response_body = conn.send_request(GET, None, 1.0)
     assert (got.status_code, got.headers) == (twin_head.status_code, twin_head.headers.raw_items())
     lowered = {name.lower() for name, _ in got.headers}
     flags = (b"content-encoding" in lowered, b"set-cookie" in lowered)
     assert (got.content_encoded, got.sets_cookies) == flags
     if twin_error is not None:
         with pytest.raises(ChunkedEncodingError) as info:
-            _read(conn, mode, size)
+            _read(response_body, mode, size)
         # Where h11 counts what came, the counts agree (and the words: see _short_direct_body);
         # other reasons are reworded for people ("... in the middle of the response body").
         counts = re.findall(r"received \d+ bytes, expected \d+", twin_error)
         assert all(count in str(info.value) for count in counts)
         assert conn.state is CLOSED
         return
-    read = _read(conn, mode, size)
+    read = _read(response_body, mode, size)
     assert (len(read), read) == (len(twin_body), twin_body)
     keep = done and not trailing and framing != "both"
     if keep and closes:  # kept or not, the pool's check sees the end of the stream
@@ -182,7 +212,8 @@ def test_the_transport_reads_a_response_as_h11_alone_does(case: tuple[Any, ...])
     elif keep:
         assert conn.state is IDLE
         script.pieces.append(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        assert (conn.send_request(GET, None, 1.0).status_code, conn.read_rest(1.0)) == (200, b"ok")
+        again, again_body = conn.send_request(GET, None, 1.0)
+        assert (again.status_code, again_body.read_rest()) == (200, b"ok")
     else:  # closed, or the bytes after it left unread for the pool's check to find
         assert conn.state is CLOSED or script.unread() == trailing != b""
 
@@ -202,7 +233,14 @@ def _send_once(heads: PreparedHeads, head: RequestHead, body: Any) -> tuple[Any,
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(_drain(peer)))
     reader.start()  # (read while the client writes: no write waits for room)
-    result = outcome(lambda: (conn.send_request(head, body, 1.0), conn.record.bytes_sent))
+    bodies: list[ResponseBody] = []  # (unread, kept open until the state is taken)
+
+    def send() -> tuple[Any, int]:
+        response_head, response_body = conn.send_request(head, body, 1.0)
+        bodies.append(response_body)
+        return response_head, conn.record.bytes_sent
+
+    result = outcome(send)
     state = conn.state
     conn.close()
     reader.join()
@@ -250,14 +288,14 @@ def test_exact_reads_through_a_buffered_reader_equal_reads_by_parts(
     for deadline, into in itertools.product((None, Deadline(30)), (False, True)):
         client, peer = socket.socketpair()
         stream = NetworkStream(client, "example.test", 80)
-        stream.deadline = deadline
         writer = threading.Thread(target=lambda p=peer: (p.sendall(sent), p.close()))
         writer.start()
         if into:
             buffer = bytearray(size)
-            got = bytes(buffer[: stream.read_exactly_into(memoryview(buffer), 5, READING_BODY)])
+            count = stream.read_exactly_into(memoryview(buffer), 5, Phase.READING_BODY, deadline)
+            got = bytes(buffer[:count])
         else:
-            got = stream.read_exactly(size, 5, READING_BODY)
+            got = stream.read_exactly(size, 5, Phase.READING_BODY, deadline)
         writer.join()
         results.append((got, _drain(client)))
         stream.close()
@@ -351,8 +389,9 @@ def test_content_reads_the_body_every_other_route_reads(
     body_server: RawServer, size: int, frame: int, cut: float | None, chunk: int
 ) -> None:
     """Fast paths: .content of a body without Content-Encoding read straight from the
-    connection (read_source -> read_rest, one growing buffer from LARGE_BODY up); streamed
-    pieces of over 1 MiB read straight into their bytes (read_piece). Slow twins: the same
+    connection (ResponseBody.read_rest: ContentLengthBody.read_rest, one growing buffer
+    from LARGE_BODY up, _read_growing); streamed pieces of over 1 MiB read straight into
+    their bytes (ContentLengthBody.read(n) -> _read_growing). Slow twins: the same
     body sent with "Content-Encoding: identity" (through RawResponse), raw.read(), and an
     in-memory source. Same bytes or the same error, and the connection reused alike."""
     at = -1 if cut is None else int(size * cut)
@@ -388,7 +427,7 @@ def test_encoding_and_cookie_flags_agree_with_the_fields(
         b"%s: %s\r\n" % (_cased(n, rnd).encode(), b"gzip" if "Enc" in n else b"a=1") for n in names
     )
     wire = b"HTTP/1.1 200 OK\r\n%sContent-Length: %d\r\n\r\n" % (fields, len(encoded)) + encoded
-    head = HTTP11Connection(Script([wire])).send_request(GET, None, 1.0)  # type: ignore[arg-type]
+    head, _ = HTTP11Connection(Script([wire])).send_request(GET, None, 1.0)  # type: ignore[arg-type]
     verdicts = ("Content-Encoding" in names, "Set-Cookie" in names)
     assert (head.content_encoded, head.sets_cookies) == verdicts
     for flags in ((head.content_encoded, head.sets_cookies), (None, None)):

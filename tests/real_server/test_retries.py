@@ -164,7 +164,7 @@ Records = Callable[[], list[logging.LogRecord]]
 
 
 class RecordingClock:
-    """Stands in for the ``time`` module in adapters.py: records sleeps instead of sleeping."""
+    """The adapter's clock (``HTTPAdapter(sleep=...)``): records sleeps instead of sleeping."""
 
     def __init__(self) -> None:
         self.sleeps: list[float] = []
@@ -172,20 +172,16 @@ class RecordingClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> RecordingClock:
-    recording = RecordingClock()
-    monkeypatch.setattr(adapters_module, "time", recording)
-    return recording
+def clock() -> RecordingClock:
+    return RecordingClock()
 
 
-def session_with(max_retries: Any) -> requests.Session:
+def session_with(max_retries: Any, clock: RecordingClock | None = None) -> requests.Session:
     s = requests.Session()
-    s.mount("http://", HTTPAdapter(max_retries=max_retries))
+    sleep = time.sleep if clock is None else clock.sleep
+    s.mount("http://", HTTPAdapter(max_retries=max_retries, sleep=sleep))
     return s
 
 
@@ -228,7 +224,7 @@ def test_retry_after_is_honoured(
 ) -> None:
     # A 429 is not in the forcelist: only its Retry-After makes it retryable.
     handler, server = scripted(status(429, b"slow down", [("Retry-After", retry_after)]), OK)
-    with session_with(Retry(total=2, backoff_factor=0)) as s:
+    with session_with(Retry(total=2, backoff_factor=0), clock) as s:
         r = s.get(server.url, timeout=5)
         assert (r.status_code, r.content) == (200, b"ok")
     assert handler.attempts == 2
@@ -239,7 +235,7 @@ def test_retry_after_is_honoured(
 
 def test_retry_after_ignored_when_not_respected(scripted: Start, clock: RecordingClock) -> None:
     handler, server = scripted(status(429, b"slow down", [("Retry-After", "0")]), OK)
-    with session_with(Retry(total=2, respect_retry_after_header=False)) as s:
+    with session_with(Retry(total=2, respect_retry_after_header=False), clock) as s:
         r = s.get(server.url, timeout=5)
         assert (r.status_code, r.content) == (429, b"slow down")
     assert handler.attempts == 1
@@ -505,7 +501,7 @@ def test_each_retry_is_logged_at_debug_with_reason_and_wait(
 ) -> None:
     handler, server = scripted(CLOSE, status(503, b"busy"), OK)
     url = f"{server.url}/logged"
-    with session_with(Retry(total=3, status_forcelist=[503], backoff_factor=0.5)) as s:
+    with session_with(Retry(total=3, status_forcelist=[503], backoff_factor=0.5), clock) as s:
         assert s.get(url, timeout=5).status_code == 200
     assert handler.attempts == 3
     first, second = retry_log()

@@ -30,12 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 import httpcore_lite as requests
-from httpcore_lite._transport.network import (
-    CONNECTING,
-    READING_BODY,
-    TLS_HANDSHAKE,
-    WAITING,
-)
+from httpcore_lite.exceptions import Phase
 
 from ..servers import Handler, RawServer, keep_alive_handler, response
 from ._helpers import (
@@ -118,8 +113,8 @@ def test_reset_in_the_middle_of_the_body(
                         received += piece
         exc = info.value
         assert not isinstance(exc, requests.exceptions.Timeout)
-        assert f"{READING_BODY} 127.0.0.1:{server.port}" in str(exc)
-        assert exc.phase == READING_BODY
+        assert f"{Phase.READING_BODY} 127.0.0.1:{server.port}" in str(exc)
+        assert exc.phase == Phase.READING_BODY
         assert BODY.startswith(received)  # whatever was handed out was the body's own bytes
         assert_session_works(s, healthy)
     assert server.accepted == 1  # a failed body is never replayed
@@ -145,56 +140,56 @@ BROKEN = {
         requests.exceptions.ChunkedEncodingError,
         "Broken response body while reading the response body from",
         "incomplete chunked read",
-        READING_BODY,
+        Phase.READING_BODY,
     ),
     "bad-chunk-size": Broken(
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
         requests.exceptions.ChunkedEncodingError,
         "Broken response body while reading the response body from",
         "illegal chunk header",
-        READING_BODY,
+        Phase.READING_BODY,
     ),
     "short-content-length": Broken(
         b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n0123456789",
         requests.exceptions.ChunkedEncodingError,
         "Broken response body while reading the response body from",
         "received 10 bytes, expected 50",
-        READING_BODY,
+        Phase.READING_BODY,
     ),
     "conflicting-content-lengths": Broken(
         b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello",
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "conflicting Content-Length headers",
-        WAITING,
+        Phase.WAITING,
     ),
     "conflicting-content-length-list": Broken(
         b"HTTP/1.1 200 OK\r\nContent-Length: 5, 3\r\n\r\nhello",
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "conflicting Content-Length headers",
-        WAITING,
+        Phase.WAITING,
     ),
     "status-line-http2": Broken(
         b"HTTP/2 200 OK\r\nContent-Length: 0\r\n\r\n",
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "illegal status line",
-        WAITING,
+        Phase.WAITING,
     ),
     "status-line-without-code": Broken(
         b"HTTP/1.1 OK\r\nContent-Length: 0\r\n\r\n",
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "illegal status line",
-        WAITING,
+        Phase.WAITING,
     ),
     "garbage-with-blank-line": Broken(
         GARBAGE + b"\r\n\r\n",
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "illegal status line",
-        WAITING,
+        Phase.WAITING,
     ),
     # What cannot begin a status line is refused as soon as it has arrived (issue 14).
     "garbage-then-eof": Broken(
@@ -202,14 +197,14 @@ BROKEN = {
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "the response does not start with an HTTP status line",
-        WAITING,
+        Phase.WAITING,
     ),
     "oversized-head": Broken(
         response(b"ok", headers=[(f"X-Filler-{i}", "v" * 1000) for i in range(70)]),
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "response head larger than 65536 bytes",
-        WAITING,
+        Phase.WAITING,
     ),
     # Endless bytes that never end a head, on a connection left open: refused at once.
     "endless-garbage": Broken(
@@ -217,7 +212,7 @@ BROKEN = {
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "the response does not start with an HTTP status line",
-        WAITING,
+        Phase.WAITING,
     ),
     # Endless header lines after a real status line, on a connection left open: the limit.
     "endless-head": Broken(
@@ -225,7 +220,7 @@ BROKEN = {
         requests.exceptions.RemoteProtocolError,
         "Invalid response while waiting for the response from",
         "response head larger than 65536 bytes",
-        WAITING,
+        Phase.WAITING,
     ),
 }
 
@@ -406,8 +401,8 @@ def test_connection_refused_names_the_phase_and_the_port(healthy: RawServer) -> 
             s.get(url, timeout=(1, 1))
         exc = info.value
         assert type(exc) is requests.exceptions.ConnectionError  # not a Timeout, not a subclass
-        assert f"Connection refused {CONNECTING} 127.0.0.1:{port}" in str(exc)
-        assert exc.phase == CONNECTING
+        assert f"Connection refused {Phase.CONNECTING} 127.0.0.1:{port}" in str(exc)
+        assert exc.phase == Phase.CONNECTING
         assert exc.request is not None
         assert exc.request.url == url
         assert_session_works(s, healthy)
@@ -419,8 +414,8 @@ def test_full_backlog_names_the_phase_and_the_session_recovers(healthy: RawServe
         with pytest.raises(requests.exceptions.ConnectTimeout) as info:
             s.get(url, timeout=(0.4, 5))
         exc = info.value
-        assert f"Timed out {CONNECTING} 127.0.0.1:{port} after 0.4 s" in str(exc)
-        assert exc.phase == CONNECTING
+        assert f"Timed out {Phase.CONNECTING} 127.0.0.1:{port} after 0.4 s" in str(exc)
+        assert exc.phase == Phase.CONNECTING
         assert_session_works(s, healthy)
 
 
@@ -442,8 +437,8 @@ def test_tls_peer_that_never_answers_the_client_hello(
         elapsed = time.monotonic() - started
         exc = info.value
         assert 0.25 < elapsed < 2  # the connect timeout bounds the handshake, not the read one
-        assert f"Timed out {TLS_HANDSHAKE} 127.0.0.1:{server.port} after 0.3 s" in str(exc)
-        assert exc.phase == TLS_HANDSHAKE
+        assert f"Timed out {Phase.TLS_HANDSHAKE} 127.0.0.1:{server.port} after 0.3 s" in str(exc)
+        assert exc.phase == Phase.TLS_HANDSHAKE
         assert exc.request is not None
         assert exc.request.url == url
         assert_session_works(s, healthy)
@@ -537,9 +532,9 @@ def test_bad_certificate_is_an_ssl_error(
         assert isinstance(exc, requests.exceptions.ConnectionError)
         assert not isinstance(exc, requests.exceptions.Timeout)
         message = str(exc)
-        assert f"{TLS_HANDSHAKE} 127.0.0.1:{server.port} failed" in message
+        assert f"{Phase.TLS_HANDSHAKE} 127.0.0.1:{server.port} failed" in message
         assert reason in message
-        assert exc.phase == TLS_HANDSHAKE
+        assert exc.phase == Phase.TLS_HANDSHAKE
         assert exc.request is not None
         assert exc.request.url == url
         # The same Session, the same TLS settings: a good server is still reached.
@@ -592,7 +587,7 @@ def test_signals_do_not_stretch_the_read_timeout(serve: Serve) -> None:
             elapsed = time.monotonic() - started
     finally:
         release.set()
-    assert f"Timed out {WAITING} 127.0.0.1:{server.port} after 0.3 s" in str(info.value)
+    assert f"Timed out {Phase.WAITING} 127.0.0.1:{server.port} after 0.3 s" in str(info.value)
     assert elapsed < 1.0, f"a 0.3 s read timeout took {elapsed:.2f} s under signals"
 
 
@@ -633,4 +628,4 @@ def test_a_signal_does_not_stretch_the_connect_timeout() -> None:
             watchdog.join(5)
     assert elapsed < 1.2, f"a 0.5 s connect timeout took {elapsed:.2f} s: {info.value!r}"
     assert isinstance(info.value, requests.exceptions.ConnectTimeout), repr(info.value)
-    assert f"Timed out {CONNECTING} 127.0.0.1:" in str(info.value)
+    assert f"Timed out {Phase.CONNECTING} 127.0.0.1:" in str(info.value)

@@ -29,15 +29,7 @@ import pytest
 import trustme
 
 import httpcore_lite as requests
-from httpcore_lite._transport.network import (
-    CONNECTING,
-    READING_BODY,
-    RESOLVING,
-    SENDING,
-    TLS_HANDSHAKE,
-    WAITING,
-)
-from httpcore_lite.exceptions import InsecureRequestWarning
+from httpcore_lite.exceptions import InsecureRequestWarning, Phase
 from httpcore_lite.timeouts import Timeout
 
 from ..servers import RawServer, keep_alive_handler, read_head, response
@@ -119,20 +111,22 @@ BIG_UPLOAD = b"u" * (32 << 20)  # past what loopback's socket buffers hold
 def _refused(kit: Kit) -> Fault:
     port = free_port()
     url = f"http://127.0.0.1:{port}/x"
-    return Fault(url, {}, requests.exceptions.ConnectionError, CONNECTING, port)
+    return Fault(url, {}, requests.exceptions.ConnectionError, Phase.CONNECTING, port)
 
 
 def _full_backlog(kit: Kit) -> Fault:
     url = kit.stack.enter_context(full_backlog_listener()) + "x"
     port = int(url.rsplit(":", 1)[1].split("/")[0])
-    return Fault(url, {"timeout": (0.3, 5)}, requests.exceptions.ConnectTimeout, CONNECTING, port)
+    return Fault(
+        url, {"timeout": (0.3, 5)}, requests.exceptions.ConnectTimeout, Phase.CONNECTING, port
+    )
 
 
 def _tls_expired(kit: Kit) -> Fault:
     server = kit.serve(tls_handler(_expired(kit.tls_ca), b"never"))
     url = f"https://127.0.0.1:{server.port}/x"
     kwargs = {"verify": kit.ca_bundle}
-    return Fault(url, kwargs, requests.exceptions.SSLError, TLS_HANDSHAKE, server.port)
+    return Fault(url, kwargs, requests.exceptions.SSLError, Phase.TLS_HANDSHAKE, server.port)
 
 
 def _tls_stall(kit: Kit) -> Fault:
@@ -143,7 +137,7 @@ def _tls_stall(kit: Kit) -> Fault:
     server = kit.serve(swallow)
     url = f"https://127.0.0.1:{server.port}/x"
     kwargs = {"verify": kit.ca_bundle, "timeout": (0.3, 5)}
-    return Fault(url, kwargs, requests.exceptions.ConnectTimeout, TLS_HANDSHAKE, server.port)
+    return Fault(url, kwargs, requests.exceptions.ConnectTimeout, Phase.TLS_HANDSHAKE, server.port)
 
 
 def _reset_while_sending(kit: Kit) -> Fault:
@@ -155,7 +149,7 @@ def _reset_while_sending(kit: Kit) -> Fault:
     server = kit.serve(reset_after_head)
     url = f"{server.url}/upload"
     kwargs = {"method": "POST", "data": BIG_UPLOAD}
-    return Fault(url, kwargs, requests.exceptions.ConnectionError, SENDING, server.port)
+    return Fault(url, kwargs, requests.exceptions.ConnectionError, Phase.SENDING, server.port)
 
 
 def _stalled_while_sending(kit: Kit) -> Fault:
@@ -167,7 +161,7 @@ def _stalled_while_sending(kit: Kit) -> Fault:
     kwargs = {"method": "POST", "data": BIG_UPLOAD, "timeout": (1, 0.3)}
     # requests raises ConnectionError("Connection aborted.", TimeoutError) here; a timeout
     # that says so is the documented choice (docs/architecture.md, "Where errors are mapped").
-    return Fault(url, kwargs, requests.exceptions.ReadTimeout, SENDING, server.port)
+    return Fault(url, kwargs, requests.exceptions.ReadTimeout, Phase.SENDING, server.port)
 
 
 def _no_answer(kit: Kit) -> Fault:
@@ -177,13 +171,15 @@ def _no_answer(kit: Kit) -> Fault:
 
     server = kit.serve(hold)
     kwargs = {"timeout": (1, 0.3)}
-    return Fault(f"{server.url}/x", kwargs, requests.exceptions.ReadTimeout, WAITING, server.port)
+    return Fault(
+        f"{server.url}/x", kwargs, requests.exceptions.ReadTimeout, Phase.WAITING, server.port
+    )
 
 
 def _closed_without_answer(kit: Kit) -> Fault:
     server = kit.serve(answer_once(b""))
     error = requests.exceptions.ConnectionError
-    return Fault(f"{server.url}/x", {}, error, WAITING, server.port)
+    return Fault(f"{server.url}/x", {}, error, Phase.WAITING, server.port)
 
 
 def _reset_before_answer(kit: Kit) -> Fault:
@@ -192,27 +188,29 @@ def _reset_before_answer(kit: Kit) -> Fault:
             reset(conn)
 
     server = kit.serve(resetting)
-    return Fault(f"{server.url}/x", {}, requests.exceptions.ConnectionError, WAITING, server.port)
+    return Fault(
+        f"{server.url}/x", {}, requests.exceptions.ConnectionError, Phase.WAITING, server.port
+    )
 
 
 def _garbage(kit: Kit) -> Fault:
     server = kit.serve(answer_once(b"\x16\x03\x01 not http at all\r\n\r\n"))
     return Fault(
-        f"{server.url}/x", {}, requests.exceptions.RemoteProtocolError, WAITING, server.port
+        f"{server.url}/x", {}, requests.exceptions.RemoteProtocolError, Phase.WAITING, server.port
     )
 
 
 def _short_body(kit: Kit) -> Fault:
     server = kit.serve(answer_once(BODY_HEAD + b"x" * 10))
     error = requests.exceptions.ChunkedEncodingError
-    return Fault(f"{server.url}/x", {}, error, READING_BODY, server.port, in_body=True)
+    return Fault(f"{server.url}/x", {}, error, Phase.READING_BODY, server.port, in_body=True)
 
 
 def _bad_chunk(kit: Kit) -> Fault:
     raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"
     server = kit.serve(answer_once(raw))
     error = requests.exceptions.ChunkedEncodingError
-    return Fault(f"{server.url}/x", {}, error, READING_BODY, server.port, in_body=True)
+    return Fault(f"{server.url}/x", {}, error, Phase.READING_BODY, server.port, in_body=True)
 
 
 def _stalled_body(kit: Kit) -> Fault:
@@ -223,7 +221,9 @@ def _stalled_body(kit: Kit) -> Fault:
 
     server = kit.serve(stall)
     error = requests.exceptions.ReadTimeout
-    return Fault(f"{server.url}/x", {"timeout": (1, 0.3)}, error, READING_BODY, server.port, True)
+    return Fault(
+        f"{server.url}/x", {"timeout": (1, 0.3)}, error, Phase.READING_BODY, server.port, True
+    )
 
 
 def _reset_mid_body(kit: Kit) -> Fault:
@@ -236,7 +236,7 @@ def _reset_mid_body(kit: Kit) -> Fault:
     server = kit.serve(resetting)
     # The class is pinned down by test_reset_mid_body_is_a_chunked_encoding_error.
     error = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)
-    return Fault(f"{server.url}/x", {}, error, READING_BODY, server.port, in_body=True)
+    return Fault(f"{server.url}/x", {}, error, Phase.READING_BODY, server.port, in_body=True)
 
 
 FAULTS: dict[str, Callable[[Kit], Fault]] = {
@@ -316,8 +316,8 @@ def test_closed_without_answer_names_the_phase(serve: Serve) -> None:
     server = serve(answer_once(b""))
     with pytest.raises(requests.exceptions.ConnectionError) as info:
         requests.get(server.url, timeout=(2, 2))
-    assert info.value.phase == WAITING
-    assert f"{WAITING} 127.0.0.1:{server.port}" in str(info.value)
+    assert info.value.phase == Phase.WAITING
+    assert f"{Phase.WAITING} 127.0.0.1:{server.port}" in str(info.value)
 
 
 def test_a_read_phase_error_keeps_the_os_error_as_its_cause(serve: Serve) -> None:
@@ -393,7 +393,7 @@ def test_endless_chunk_size_line_is_not_called_a_head(
     with pytest.raises(requests.exceptions.ChunkedEncodingError) as info:
         requests.get(server.url, timeout=(2, 2))
     message = str(info.value)
-    assert f"{READING_BODY} 127.0.0.1:{server.port}" in message  # (this much holds)
+    assert f"{Phase.READING_BODY} 127.0.0.1:{server.port}" in message  # (this much holds)
     assert "head" not in message, message
 
 
@@ -405,7 +405,7 @@ def test_1xx_then_eof_is_a_connection_error_naming_the_phase(serve: Serve, statu
     server = serve(answer_once(b"HTTP/1.1 " + status + b"\r\n\r\n"))
     with pytest.raises(requests.exceptions.ConnectionError) as info:
         requests.get(server.url, timeout=(2, 2))
-    assert f"{WAITING} 127.0.0.1:{server.port}" in str(info.value)
+    assert f"{Phase.WAITING} 127.0.0.1:{server.port}" in str(info.value)
     assert info.value.request is not None
 
 
@@ -473,7 +473,7 @@ def test_refused_on_ipv6_loopback_names_the_peer() -> None:
     with pytest.raises(requests.exceptions.ConnectionError) as info:
         requests.get(f"http://[::1]:{port}/", timeout=(1, 1))
     assert type(info.value) is requests.exceptions.ConnectionError
-    assert f"{CONNECTING} " in str(info.value)
+    assert f"{Phase.CONNECTING} " in str(info.value)
     assert "::1" in str(info.value)
     assert str(port) in str(info.value)
 
@@ -495,7 +495,7 @@ def test_unresolvable_name_is_a_quick_connection_error(healthy: RawServer) -> No
         assert elapsed < 3, f"resolving took {elapsed:.2f} s"
         assert f"{UNRESOLVABLE}:8765" in str(exc)  # the host and the port, as elsewhere
         assert "resolv" in str(exc)
-        assert exc.phase == RESOLVING
+        assert exc.phase == Phase.RESOLVING
         assert exc.request is not None
         assert exc.request.url == url
         assert exc.response is None
@@ -527,7 +527,7 @@ def test_unverified_connection_never_carries_a_verified_request(
             kwargs = {} if verify is None else {"verify": verify}
             with pytest.raises(requests.exceptions.SSLError) as info:
                 s.get(url, timeout=5, **kwargs)
-            assert f"{TLS_HANDSHAKE} 127.0.0.1:{server.port}" in str(info.value)
+            assert f"{Phase.TLS_HANDSHAKE} 127.0.0.1:{server.port}" in str(info.value)
         with pytest.warns(InsecureRequestWarning):
             assert s.get(url, verify=False, timeout=5).content == b"unverified"
     # Only the two unverified requests ever reached the HTTP layer.

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 import httpcore_lite as requests
-from httpcore_lite._transport.http11 import LARGE_BODY
+from httpcore_lite._transport.bodies import LARGE_BODY
 
 from ..servers import RawServer, response
 from ._helpers import per_connection

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 import httpcore_lite as requests
-from httpcore_lite._transport.network import WAITING
+from httpcore_lite.exceptions import Phase
 
 from ..servers import Handler, RawServer, keep_alive_handler, response
 from ._helpers import (
@@ -90,7 +90,7 @@ def test_request_dropped_at_reuse_is_replayed_only_when_idempotent(
             exc = info.value
             assert type(exc) is requests.exceptions.ConnectionError, repr(exc)
             assert f"127.0.0.1:{server.port}" in str(exc)
-            assert exc.phase == WAITING
+            assert exc.phase == Phase.WAITING
             assert exc.request is not None
             assert (exc.request.method, exc.request.url) == (method, url)
             assert_no_wrapper(exc)
@@ -132,7 +132,7 @@ def test_get_answered_with_garbage_at_reuse_is_not_replayed(serve: Serve) -> Non
         assert s.get(f"{server.url}/1", timeout=5).content == b"first"
         with pytest.raises(requests.exceptions.RemoteProtocolError) as info:
             s.get(f"{server.url}/2", timeout=5)
-    assert f"{WAITING} 127.0.0.1:{server.port}" in str(info.value)
+    assert f"{Phase.WAITING} 127.0.0.1:{server.port}" in str(info.value)
     assert request_lines(server) == [b"GET /1 HTTP/1.1", b"GET /2 HTTP/1.1"]
 
 
@@ -144,8 +144,8 @@ def test_1xx_then_close_at_reuse_is_not_replayed(serve: Serve) -> None:
         assert s.get(f"{server.url}/1", timeout=5).content == b"first"
         with pytest.raises(requests.exceptions.ConnectionError) as info:
             s.get(f"{server.url}/2", timeout=5)
-    assert f"{WAITING} 127.0.0.1:{server.port}" in str(info.value)
-    assert info.value.phase == WAITING
+    assert f"{Phase.WAITING} 127.0.0.1:{server.port}" in str(info.value)
+    assert info.value.phase == Phase.WAITING
     assert request_lines(server) == [b"GET /1 HTTP/1.1", b"GET /2 HTTP/1.1"]
 
 

@@ -29,6 +29,7 @@ class Import:
     # For "from base import name": base, the module the name comes from when ``target``
     # is not itself a module ("from .exceptions import SSLError").
     base: str | None = None
+    line: int = 0
 
 
 def module_name(path: Path) -> str:
@@ -62,16 +63,18 @@ def imports_of(path: Path) -> list[Import]:
 
     def visit(node: ast.AST, guarded: bool) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.body:
-                visit(child, True)
-            for child in node.orelse:
-                visit(child, guarded)
+            for statement in node.body:
+                visit(statement, True)
+            for statement in node.orelse:
+                visit(statement, guarded)
             return
         if isinstance(node, ast.Import):
-            found.extend(Import(alias.name, guarded) for alias in node.names)
+            found.extend(Import(alias.name, guarded, line=node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = _from_base(module, is_package, node)
-            found.extend(Import(f"{base}.{alias.name}", guarded, base) for alias in node.names)
+            found.extend(
+                Import(f"{base}.{alias.name}", guarded, base, node.lineno) for alias in node.names
+            )
         for child in ast.iter_child_nodes(node):
             visit(child, guarded)
 
@@ -79,21 +82,49 @@ def imports_of(path: Path) -> list[Import]:
     return found
 
 
-MODULES: dict[str, list[Import]] = {
-    module_name(path): imports_of(path) for path in sorted(PACKAGE_DIR.rglob("*.py"))
-}
+PATHS: dict[str, Path] = {module_name(path): path for path in sorted(PACKAGE_DIR.rglob("*.py"))}
+MODULES: dict[str, list[Import]] = {module: imports_of(path) for module, path in PATHS.items()}
+
+
+def _imported_module(imp: Import) -> str | None:
+    if imp.target in MODULES:
+        return imp.target  # "import x.y" or "from x import y" with y a submodule
+    if imp.base in MODULES:
+        return imp.base  # "from x import name": the module x
+    return None
+
+
+@dataclass(frozen=True)
+class Edge:
+    importer: str
+    imported: str
+    line: int
+    type_checking_only: bool
+
+    def __str__(self) -> str:
+        where = f"{PATHS[self.importer].relative_to(PACKAGE_DIR.parent)}:{self.line}"
+        guard = ", under TYPE_CHECKING" if self.type_checking_only else ""
+        return f"{self.importer} -> {self.imported} ({where}{guard})"
+
+
+# Every import of a package module by another (guarded or not), once per import statement.
+EDGES = list(
+    dict.fromkeys(
+        Edge(module, imported, imp.line, imp.type_checking_only)
+        for module, imports in MODULES.items()
+        for imp in imports
+        if (imported := _imported_module(imp)) is not None and imported != module
+    )
+)
 
 
 def internal_deps(module: str) -> set[str]:
     """The package modules ``module`` imports directly (any import, guarded or not)."""
-    deps = set()
-    for imp in MODULES[module]:
-        if imp.target in MODULES:
-            deps.add(imp.target)  # "import x.y" or "from x import y" with y a submodule
-        elif imp.base in MODULES:
-            deps.add(imp.base)  # "from x import name": the module x
-    deps.discard(module)
-    return deps
+    return {edge.imported for edge in EDGES if edge.importer == module}
+
+
+def listing(edges: list[Edge]) -> str:
+    return "\n".join(str(edge) for edge in edges)
 
 
 def reachable(module: str) -> set[str]:
@@ -131,9 +162,101 @@ def test_the_walk_sees_the_package() -> None:
     ):
         assert expected in MODULES
     assert "httpcore_lite.models" in internal_deps("httpcore_lite.sessions")
-    assert "httpcore_lite._transport.pool" in internal_deps("httpcore_lite.adapters")
+    assert "httpcore_lite._transport.pool" in reachable("httpcore_lite.adapters")
     assert "httpcore_lite._transport.network" in internal_deps("httpcore_lite._transport.pool")
     assert runtime_importers("h11")  # somebody does import it
+
+
+# The layers of docs/architecture.md, top to bottom (names relative to the package; "__init__"
+# is the package itself, "_transport" the transport's __init__, its front door). A module
+# imports only modules of lower layers, and of its own layer where that layer is in
+# OPEN_LAYERS.
+LAYERS: list[tuple[str, ...]] = [
+    ("__init__", "__main__"),
+    ("cli",),
+    ("pytest_plugin",),
+    ("testing",),
+    ("api",),
+    ("sessions",),
+    ("adapters",),
+    ("_redirects", "_proxies", "retry"),
+    ("models",),
+    ("auth", "hooks"),
+    ("cookies",),
+    ("_netrc",),
+    ("status_codes",),
+    ("utils",),
+    ("_raw",),
+    ("_body", "_multipart"),
+    ("_decoders",),
+    ("_limits",),
+    ("_transport",),
+    ("_transport.pool",),
+    ("_transport.proxy",),
+    ("_transport.http11",),
+    ("_transport.bodies",),
+    ("_transport.network",),
+    ("_transport.tls",),
+    ("_urls",),
+    ("timeouts", "metrics", "exceptions", "structures", "_version"),
+]
+OPEN_LAYERS = {("_body", "_multipart")}  # _multipart builds on _body's EncodedBody
+# Upward edges that exist for annotations only (never run): the helpers models calls name
+# the models' types in their signatures. Each is listed here; any other upward edge fails.
+TYPE_ONLY_UPWARD = {
+    (f"{PACKAGE}._body", f"{PACKAGE}.models"),  # rewind_body(request: PreparedRequest)
+    (f"{PACKAGE}.auth", f"{PACKAGE}.models"),  # AuthBase.__call__(r: PreparedRequest)
+    (f"{PACKAGE}.cookies", f"{PACKAGE}.models"),  # MockRequest over a PreparedRequest
+}
+
+
+def _full_name(name: str) -> str:
+    return PACKAGE if name == "__init__" else f"{PACKAGE}.{name}"
+
+
+RANK = {_full_name(name): rank for rank, layer in enumerate(LAYERS) for name in layer}
+
+
+def test_every_module_is_in_exactly_one_layer() -> None:
+    placed = [_full_name(name) for layer in LAYERS for name in layer]
+    twice = sorted({name for name in placed if placed.count(name) > 1})
+    assert twice == [], f"placed in more than one layer: {twice}"
+    unplaced = sorted(set(MODULES) - set(placed))
+    assert unplaced == [], f"not placed in LAYERS: {unplaced}"
+    unknown = sorted(set(placed) - set(MODULES))
+    assert unknown == [], f"placed in LAYERS but not a module of the package: {unknown}"
+
+
+def test_imports_run_downward() -> None:
+    def allowed(edge: Edge) -> bool:
+        importer, imported = RANK[edge.importer], RANK[edge.imported]
+        if edge.type_checking_only and (edge.importer, edge.imported) in TYPE_ONLY_UPWARD:
+            return True
+        return importer < imported or (importer == imported and LAYERS[importer] in OPEN_LAYERS)
+
+    placed = [edge for edge in EDGES if {edge.importer, edge.imported} <= RANK.keys()]
+    upward = [edge for edge in placed if not allowed(edge)]
+    assert not upward, "imports up or across the layers:\n" + listing(upward)
+
+
+FRONT_DOOR = f"{PACKAGE}._transport"
+
+
+def _in_transport(module: str) -> bool:
+    return module == FRONT_DOOR or module.startswith(FRONT_DOOR + ".")
+
+
+INTO_TRANSPORT = [e for e in EDGES if _in_transport(e.imported) and not _in_transport(e.importer)]
+
+
+def test_the_transport_is_entered_by_its_front_door_only() -> None:
+    behind = [edge for edge in INTO_TRANSPORT if edge.imported != FRONT_DOOR]
+    assert not behind, f"import {FRONT_DOOR} itself, not its submodules:\n" + listing(behind)
+
+
+def test_only_the_adapter_enters_the_transport() -> None:
+    others = [edge for edge in INTO_TRANSPORT if edge.importer != f"{PACKAGE}.adapters"]
+    assert not others, f"only {PACKAGE}.adapters imports the transport:\n" + listing(others)
 
 
 TRANSPORT = sorted(m for m in MODULES if m.startswith("httpcore_lite._transport"))

@@ -41,12 +41,11 @@ def make_response(
     return r
 
 
-class FakePooled(ChunkSource):
-    """What HTTPAdapter.build_response reads: a head, and the body pieces."""
+class FakeBody(ChunkSource):
+    """The body HTTPAdapter.build_response reads (with a head): the body pieces."""
 
-    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], *pieces: bytes) -> None:
+    def __init__(self, *pieces: bytes) -> None:
         super().__init__(*pieces)
-        self.head = ResponseHead(status, "OK", headers, "1.1")
         self.record = None  # no transport: no timings
 
 
@@ -162,9 +161,10 @@ def test_text_of_empty_body() -> None:
 
 
 def build(status: int, headers: list[tuple[bytes, bytes]], *pieces: bytes) -> Response:
-    """A Response the way the adapter builds one, over a fake pooled body."""
+    """A Response the way the adapter builds one, over a head and a fake body."""
     request = Request("GET", URL).prepare()
-    return HTTPAdapter().build_response(request, FakePooled(status, headers, *pieces))  # type: ignore[arg-type]
+    head = ResponseHead(status, "OK", headers, "1.1")
+    return HTTPAdapter().build_response(request, (head, FakeBody(*pieces)))  # type: ignore[arg-type]
 
 
 def test_adapter_sets_encoding_from_content_type() -> None:
