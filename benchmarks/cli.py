@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import report, runner, server
-from .scenarios import CASES, CLIENTS, MODULES, OURS
+from .scenarios import CASES, CLIENTS, MODULES, OURS, PREVIOUS, PREVIOUS_DIR_VARIABLE
 from .server import note
 
 QUICK = runner.Settings(repeats=3, warmup=0.1, duration=0.25, import_runs=7, rss_runs=2)
@@ -46,6 +46,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--no-install", action="store_true", help="never apt-get install nginx")
     add("--no-capacity", action="store_true", help="skip measuring the server's capacity")
     add("--json", metavar="FILE", type=Path, help="write every sample and ratio to FILE")
+    add(
+        "--previous",
+        metavar="DIR",
+        type=Path,
+        help="also measure the httpcore_lite of this checkout (e.g. a git worktree of the "
+        "previous main) as the client 'previous': A/B ratios from one run",
+    )
     return parser.parse_args(argv)
 
 
@@ -143,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     cases = _pick(args.scenarios, tuple(CASES), "scenarios")
     clients = available_clients(_pick(args.clients, CLIENTS, "clients"))
+    if args.previous is not None:
+        clients = _with_previous(clients, args.previous)
     if OURS not in clients:
         note("httpcore_lite is not among the clients: no ratios")
     if "S5" in cases:
@@ -165,6 +174,16 @@ def run(args: argparse.Namespace) -> int:
         report.to_json(args.json, info, results)
         print(f"wrote {args.json}")
     return 0
+
+
+def _with_previous(clients: list[str], previous: Path) -> list[str]:
+    """``clients`` with 'previous' right after httpcore_lite (interleaved like the others),
+    importing httpcore_lite from ``previous``."""
+    if not (previous / "httpcore_lite" / "__init__.py").is_file():
+        raise SystemExit(f"--previous {previous}: no httpcore_lite package there")
+    os.environ[PREVIOUS_DIR_VARIABLE] = str(previous.resolve())  # the workers inherit it
+    at = clients.index(OURS) + 1 if OURS in clients else 0
+    return [*clients[:at], PREVIOUS, *clients[at:]]
 
 
 def _run_one(

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .scenarios import OURS, PAYLOAD, STREAM_CHUNK
+from .scenarios import OURS, PAYLOAD, PREVIOUS, STREAM_CHUNK
 
 
 @dataclass
@@ -257,6 +257,7 @@ def registry() -> dict[str, dict[str, Factory]]:
 
     return {
         OURS: _requests_api("httpcore_lite"),
+        PREVIOUS: _requests_api("httpcore_lite"),  # from --previous DIR: see worker.py
         "requests": _requests_api("requests"),
         "httpx": {
             "S1": httpx_s1,

@@ -69,6 +69,10 @@ CASES: dict[str, Case] = {
 }
 
 OURS = "httpcore_lite"
+# Another checkout of httpcore_lite (``--previous DIR``), measured beside this one for A/B
+# ratios; its directory reaches the workers in this environment variable.
+PREVIOUS = "previous"
+PREVIOUS_DIR_VARIABLE = "BENCHMARKS_PREVIOUS_DIR"
 PEERS = ("requests", "httpx", "urllib3", "http.client")
 FLOORS = ("floor-raw", "floor-h11")
 CLIENTS = (OURS, *PEERS, *FLOORS)
@@ -76,6 +80,7 @@ CLIENTS = (OURS, *PEERS, *FLOORS)
 # The module each client needs, to skip a peer that is not installed.
 MODULES = {
     OURS: "httpcore_lite",
+    PREVIOUS: "httpcore_lite",
     "requests": "requests",
     "httpx": "httpx",
     "urllib3": "urllib3",

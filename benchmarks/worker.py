@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from typing import TypedDict
 
 from .clients import Bench, registry
-from .scenarios import BIG_SIZE, CASES, SMALL_BODY
+from .scenarios import BIG_SIZE, CASES, PREVIOUS, PREVIOUS_DIR_VARIABLE, SMALL_BODY
 
 _BATCH_SECONDS = 0.01  # the clock is read once per batch of about this long
 
@@ -101,6 +102,8 @@ def run_threaded(op: Callable[[], int], threads: int, warmup: float, duration: f
 
 def measure(client: str, case_name: str, base: str, warmup: float, duration: float) -> Result:
     case = CASES[case_name]
+    if client == PREVIOUS:  # the other checkout's httpcore_lite, imported before ours
+        sys.path.insert(0, os.environ[PREVIOUS_DIR_VARIABLE])
     factory = registry().get(client, {}).get(case_name)
     if factory is None:
         raise LookupError(f"{client} has no {case_name}")

@@ -22,8 +22,6 @@ UNIX_SCHEME: Final = "http+unix"
 
 # RFC 3986 section 2.3: unreserved characters, which percent-encoding never needs.
 _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-# A URL made only of these characters is already in requests' requoted form.
-_ALREADY_QUOTED: Final = r"[A-Za-z0-9\-._~!#$&'()*+,/:;=?@\[\]]*\Z"
 # A registered host name (RFC 3986 section 3.2.2, reg-name), after IDNA encoding; DNS
 # labels are at most 63 characters (RFC 1035 section 2.3.4).
 _LABEL: Final = r"[A-Za-z0-9\-_~!$&'()*+,;=]{1,63}"
@@ -244,8 +242,6 @@ def iter_pairs(data: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> Iterable[
 def requote_uri(uri: str) -> str:
     """Re-quote ``uri`` so that it is fully and consistently quoted (requests' rules):
     %-escapes of unreserved characters are decoded, everything unsafe is escaped."""
-    if re.match(_ALREADY_QUOTED, uri):
-        return uri
     safe_with_percent = "!#$%&'()*+,/:;=?@[]~"
     try:
         return quote(_unquote_unreserved(uri), safe=safe_with_percent)

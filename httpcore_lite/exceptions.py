@@ -8,7 +8,6 @@ out, once, so that lower layers need not know about models.
 from __future__ import annotations
 
 import enum
-import threading
 from typing import TYPE_CHECKING, Any
 
 
@@ -110,65 +109,19 @@ class InvalidJSONError(RequestException):
 
 
 # JSONDecodeError is also a json.JSONDecodeError, so defining it needs the json package
-# (2 ms of start-up). It is defined when first asked for (module __getattr__), once.
+# (2 ms of start-up). It is defined once, in _json_error.py, imported when first asked for
+# (module __getattr__).
 if TYPE_CHECKING:  # pragma: no cover
-    import json
-
-    class JSONDecodeError(InvalidJSONError, json.JSONDecodeError):
-        """Couldn't decode the text into json; also a ``json.JSONDecodeError``, so code
-        written for either catches it. ``Response.json()`` raises it.
-
-        Examples:
-            >>> r = httpcore_lite.get("https://httpbin.org/html")
-            >>> r.json()
-            Traceback (most recent call last):
-            ...
-            httpcore_lite.exceptions.JSONDecodeError: Expecting value: line 1 column 1 (char 0)
-        """
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
-
-
-_DEFINING = threading.Lock()
-
-
-def _define_json_decode_error() -> type[InvalidJSONError]:
-    import json
-
-    class JSONDecodeError(InvalidJSONError, json.JSONDecodeError):
-        """Couldn't decode the text into json; also a ``json.JSONDecodeError``, so code
-        written for either catches it. ``Response.json()`` raises it.
-
-        Examples:
-            >>> r = httpcore_lite.get("https://httpbin.org/html")
-            >>> r.json()
-            Traceback (most recent call last):
-            ...
-            httpcore_lite.exceptions.JSONDecodeError: Expecting value: line 1 column 1 (char 0)
-        """
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            # json.JSONDecodeError builds its own message from (msg, doc, pos);
-            # RequestException takes the request/response keywords. Both, as requests does.
-            json.JSONDecodeError.__init__(self, *args)
-            InvalidJSONError.__init__(self, *self.args, **kwargs)
-
-        def __reduce__(self) -> str | tuple[Any, ...]:
-            # Pickled as json.JSONDecodeError is, from (msg, doc, pos).
-            return json.JSONDecodeError.__reduce__(self)
-
-    JSONDecodeError.__qualname__ = "JSONDecodeError"  # pickle finds it by this name
-    return JSONDecodeError
+    from ._json_error import JSONDecodeError as JSONDecodeError  # noqa: PLC0414 (re-exported)
 
 
 def __getattr__(name: str) -> Any:
     if name != "JSONDecodeError":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    with _DEFINING:  # two threads asking at once must get one class, not two
-        defined = globals().get(name)
-        if defined is None:
-            defined = globals()[name] = _define_json_decode_error()
-    return defined
+    from ._json_error import JSONDecodeError  # (an import is atomic: one class, ever)
+
+    globals()[name] = JSONDecodeError
+    return JSONDecodeError
 
 
 class HTTPError(RequestException):

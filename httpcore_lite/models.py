@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from _io import _IOBase
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any, Final, cast
+from typing import IO, TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from . import _body, _urls
@@ -738,9 +738,9 @@ class Response:
         if isinstance(body, _IOBase):
             from ._raw import FileBody
 
-            self._body = FileBody(cast("IO[bytes]", body))
+            self._body = FileBody(body)  # type: ignore[arg-type]  # an _IOBase: a file
         else:
-            self._body = cast("Body", body)
+            self._body = body  # type: ignore[assignment]  # not a file: a Body
         self._raw = None
         self._http_version = version
 

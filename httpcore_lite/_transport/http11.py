@@ -50,6 +50,11 @@ from .bodies import (
 )
 from .network import Stream, peer, with_context
 
+# Phase members used on every request, looked up once: in Python 3.11 an attribute of
+# an Enum class costs 0.1 us (EnumType.__getattr__ slows every lookup on the class).
+_WAITING: Final = Phase.WAITING
+_READING_BODY: Final = Phase.READING_BODY
+
 # h11 refuses a response head larger than this (its default is 16 KiB; real servers send
 # large cookies and CSP headers). http.client allows 64 KiB per header line and 100 lines;
 # a whole head of 64 KiB is stricter than requests, and generous for any honest server.
@@ -82,6 +87,7 @@ _field_value: Final = operator.itemgetter(1)
 _TOKEN_BYTES: Final = (
     b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
+
 _NOT_FIELD_VALUE: Final = b"\n\r\x0b\x0c"
 
 
@@ -359,11 +365,11 @@ class HTTP11Connection:
         (a 417, a 401, a 413...), and the body is never sent."""
         wait = CONTINUE_WAIT if timeout is None else min(CONTINUE_WAIT, timeout)
         while True:
-            event = self.next_event(Phase.WAITING)
+            event = self.next_event(_WAITING)
             if event is h11.NEED_DATA:
                 self._check_status_line_start()
                 try:
-                    self.receive(wait, Phase.WAITING, deadline, closes_on_timeout=False)
+                    self.receive(wait, _WAITING, deadline, closes_on_timeout=False)
                 except ReadTimeout:
                     return None  # no word from the server: the body goes
             elif type(event) is h11.Response:
@@ -425,12 +431,12 @@ class HTTP11Connection:
         if not self._response_bytes:
             # Nothing has arrived, so h11's buffer is empty (an exchange starts so): read
             # at once, without asking h11 for an event it cannot have.
-            self.receive(timeout, Phase.WAITING, deadline, MAX_RESPONSE_HEAD + 1)
+            self.receive(timeout, _WAITING, deadline, MAX_RESPONSE_HEAD + 1)
         while True:
-            event = self.next_event(Phase.WAITING)
+            event = self.next_event(_WAITING)
             if event is h11.NEED_DATA:
                 buffered = self._check_status_line_start()
-                self.receive(timeout, Phase.WAITING, deadline, MAX_RESPONSE_HEAD + 1 - buffered)
+                self.receive(timeout, _WAITING, deadline, MAX_RESPONSE_HEAD + 1 - buffered)
             elif type(event) is h11.Response:
                 return event
             else:  # InformationalResponse (100 Continue, 103 Early Hints): the answer follows
@@ -470,8 +476,8 @@ class HTTP11Connection:
         """The connection is closed; the error says why the head was refused."""
         self.close()
         where = peer(self._stream.host, self._stream.port)
-        error = RemoteProtocolError(f"Invalid response while {Phase.WAITING} {where}: {reason}")
-        return with_context(error, Phase.WAITING, self._stream.reused)
+        error = RemoteProtocolError(f"Invalid response while {_WAITING} {where}: {reason}")
+        return with_context(error, _WAITING, self._stream.reused)
 
     def _response_head(self, event: h11.Response) -> tuple[ResponseHead, int | None]:
         """The head, and the length a Content-Length frames its body by (None: chunked, or
@@ -554,7 +560,7 @@ class HTTP11Connection:
         # chunked read", "received 3 bytes, expected 10").
         where = peer(self._stream.host, self._stream.port)
         buffered, closed = self._h11.trailing_data
-        in_body = phase is Phase.READING_BODY
+        in_body = phase is _READING_BODY
         if len(buffered) > MAX_RESPONSE_HEAD:
             reason = (
                 f"a chunk-size line or trailer longer than {MAX_RESPONSE_HEAD} bytes"
@@ -616,7 +622,8 @@ class HTTP11Connection:
         # raises the error that says what was cut short. h11 copies what it is given into
         # its own buffer, so a view of our reused buffer saves a copy.
         self._h11.receive_data(view[:count])  # type: ignore[arg-type]
-        buffer.filled(count)
+        if count == len(buffer.view):
+            buffer.grow()
 
     def _end_past_h11(self, complete: bool, received: int) -> None:
         """A ContentLengthBody is over. h11 never saw the body, so its connection cannot go
@@ -661,7 +668,7 @@ class H11Body(ResponseBody):
     HEAD, 204, 304). Pieces are h11's own buffers (bytearray), handed over without a copy.
     """
 
-    __slots__ = ("_conn", "_deadline", "_timeout")
+    __slots__ = ("_conn", "_deadline", "_failure", "_held", "_timeout")
 
     def __init__(
         self,
@@ -676,20 +683,31 @@ class H11Body(ResponseBody):
         self._conn = conn
         self._timeout = timeout
         self._deadline = deadline
+        # What release_if_complete found when it looked at what h11 holds: a piece not yet
+        # handed out, or the error h11 raised (it is raised by the next read).
+        self._held: bytes | bytearray | None = None
+        self._failure: RequestException | None = None
 
     def read(self, amount: int = 0) -> bytes | bytearray:
         """(See ResponseBody.read.) Pieces as h11 parses them; ``amount`` is not heeded."""
+        held, failure = self._held, self._failure
+        if held is not None:
+            self._held = None
+            return held
+        if failure is not None:
+            self._failure = None
+            raise failure
         if self._ended:
             return b""
         conn = self._conn
         try:
             while True:
-                event = conn.next_event(Phase.READING_BODY)
+                event = conn.next_event(_READING_BODY)
                 if type(event) is h11.Data:
                     data: bytes | bytearray = event.data
                     return data
                 if event is h11.NEED_DATA:
-                    conn.receive(self._timeout, Phase.READING_BODY, self._deadline)
+                    conn.receive(self._timeout, _READING_BODY, self._deadline)
                 else:  # EndOfMessage (or the connection's end, after it)
                     self._end(True)
                     return b""
@@ -698,8 +716,21 @@ class H11Body(ResponseBody):
             raise
 
     def release_if_complete(self) -> None:
-        """(See ResponseBody.release_if_complete.) h11 tells of the end only when asked
-        for more: the body ends when ``read`` finds it."""
+        """(See ResponseBody.release_if_complete.) h11 tells of the end only when asked for
+        more, so it is asked, without reading the socket: what it holds ends the body, or is
+        kept for the next ``read`` (a piece, or an error)."""
+        if self._ended or self._held is not None:
+            return
+        try:
+            event = self._conn.next_event(_READING_BODY)
+        except RequestException as error:
+            self._failure = error
+            self._end(False)
+            return
+        if type(event) is h11.Data:
+            self._held = event.data
+        elif event is not h11.NEED_DATA:  # EndOfMessage: every byte is handed out
+            self._end(True)
 
 
 def request_tunnel(
