@@ -173,9 +173,7 @@ class RawResponse(io.IOBase):
         )
         while (piece := self._next_piece(decode, 0, max_size)) is not None:
             pieces.append(piece)
-        if len(pieces) == 1 and type(pieces[0]) is bytes:
-            return pieces[0]
-        return b"".join(pieces)
+        return b"".join(pieces)  # (one bytes piece is returned as it is, uncopied)
 
     def stream(
         self, amt: int | None = 2**16, decode_content: bool | None = None
@@ -234,14 +232,11 @@ class RawResponse(io.IOBase):
         self._pending, self._offset = joined, 0
 
     def _take(self, count: int) -> bytes:
-        """Up to ``count`` pending bytes, as a new bytes object (or the pending one whole)."""
+        """Up to ``count`` pending bytes, as a new bytes object."""
         pending, start = self._pending, self._offset
         end = min(start + count, len(pending))
-        if start == 0 and end == len(pending) and type(pending) is bytes:
-            chunk = pending  # all of it: no copy
-        else:
-            with memoryview(pending) as view:
-                chunk = bytes(view[start:end])
+        with memoryview(pending) as view:
+            chunk = bytes(view[start:end])
         if end == len(pending):
             self._pending, self._offset = b"", 0
             # All handed out: if that was the body's last byte, the connection may go back.

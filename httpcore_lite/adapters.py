@@ -1,8 +1,9 @@
 """Transport adapters: how a Session talks HTTP. HTTPAdapter sends over a ConnectionPool.
 
 The adapter is the boundary between the requests vocabulary and the transport: it turns a
-PreparedRequest into a RequestHead and a body, a pooled response into a Response, and it
-attaches the PreparedRequest to any error on the way out.
+PreparedRequest into a RequestHead and a body, the transport's response head and body into a
+Response, and it attaches the PreparedRequest to any error on the way out. It imports the
+transport through its front door only (``_transport/__init__.py``).
 
 With ``proxies``, the proxy for the URL is chosen here (``_proxies.select_proxy``) and becomes
 part of the pool key; an http:// request is then written for the proxy (absolute-form target,

@@ -18,7 +18,6 @@ from ._netrc import NetrcCache
 from ._proxies import EnvironmentProxies, resolve_proxies
 from ._redirects import (
     DEFAULT_REDIRECT_SCHEMES,
-    REDIRECT_STATI,
     check_redirect_scheme,
     next_request,
     redirect_target,
@@ -652,15 +651,12 @@ class Session:
         total = timeout.total if isinstance(timeout, Timeout) else None  # (not a number or pair)
         deadline = None if total is None else Deadline(total)
         response = self._exchange(request, settings, deadline)
-        # The one check a plain 200 pays: only a redirect status can be followed, unless a
-        # subclass's get_redirect_target says otherwise (requests asks it of every response).
-        if response.status_code in REDIRECT_STATI or (
-            type(self).get_redirect_target is not Session.get_redirect_target
-        ):
-            if allow_redirects:
-                response = self._follow_redirects(response, settings, given_proxies, deadline)
-            else:
-                response._next = self._next_hop(response, rewind=False, strict=False)
+        # get_redirect_target is asked of every response, as requests does (a subclass may
+        # follow what it likes).
+        if allow_redirects:
+            response = self._follow_redirects(response, settings, given_proxies, deadline)
+        else:
+            response._next = self._next_hop(response, rewind=False, strict=False)
         if not settings["stream"]:
             self._read_body(response)
         return response

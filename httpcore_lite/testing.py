@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 import json as jsonlib
 import re
 import threading
@@ -74,32 +75,6 @@ class Call(NamedTuple):
     request: PreparedRequest
     response: Response | None
     error: RequestException | None
-
-
-class _BytesBody:
-    """The body of a canned response, handed out in one piece (a ``_raw.Body``)."""
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: bytes) -> None:
-        self._data: bytes | None = data
-
-    @property
-    def at_end(self) -> bool:
-        return self._data is None
-
-    def read(self, amount: int = 0) -> bytes:
-        data, self._data = self._data, None
-        return data or b""
-
-    def read_rest(self) -> bytes:
-        return self.read()
-
-    def release_if_complete(self) -> None:
-        """Nothing to release: there is no connection."""
-
-    def close(self) -> None:
-        self._data = None
 
 
 class Route:
@@ -402,7 +377,7 @@ def _as_response(
     cookies = any(name.lower() == b"set-cookie" for name, _ in fields)
     response.set_raw_headers(fields, encoded, cookies)
     response.reason = _reason(status)
-    response.attach_body(_BytesBody(data))
+    response.attach_body(io.BytesIO(data))  # read as a server's body would be
     response.url = request.url
     response.request = request
     response.connection = adapter

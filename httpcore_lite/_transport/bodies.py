@@ -29,7 +29,7 @@ from typing import Final
 from ..exceptions import ChunkedEncodingError, Phase, RequestException
 from ..metrics import ExchangeRecord
 from ..timeouts import Deadline
-from .network import Stream, peer, with_context
+from .network import Stream, peer, read_exactly_into_by_parts, with_context
 
 # Phase members used on every request, looked up once: in Python 3.11 an attribute of
 # an Enum class costs 0.1 us (EnumType.__getattr__ slows every lookup on the class).
@@ -88,8 +88,8 @@ class ResponseBody(abc.ABC):
     __slots__ = ("_ended", "_finish", "_give_back", "record")
 
     def __init__(self, finish: Finish, give_back: GiveBack, record: ExchangeRecord) -> None:
-        self._finish = finish
-        self._give_back = give_back
+        self._finish = finish  # the connection's: the body is over (complete or not)
+        self._give_back = give_back  # the pool's: hand the connection back
         self._ended = False
         self.record = record  # the exchange's stamps: Response.timings and .metrics
 
@@ -295,8 +295,12 @@ class ContentLengthBody(ResponseBody):
             body.write(b"\0")  # the buffer now spans up to ``size``
             with body.getbuffer() as view:
                 try:
-                    got = self._stream.read_exactly_into(
-                        view[filled:size], self._timeout, _READING_BODY, self._deadline
+                    got = read_exactly_into_by_parts(
+                        self._stream,
+                        view[filled:size],
+                        self._timeout,
+                        _READING_BODY,
+                        self._deadline,
                     )
                 except RequestException:
                     self._end(False, self._received)

@@ -295,27 +295,26 @@ class HTTP11Connection:
     ) -> h11.Response | None:
         """Write the request; a final response that came instead of a 100 Continue (the
         body then stays unsent), else None."""
-        if prepared.data is not None and (body is None or prepared.frames(body)):
-            # A head sent before, and no body or one that its Content-Length frames: the
-            # bytes h11 would write are known, so they go out at once, and h11 takes the
-            # events (writing the same bytes again) while the server works on the request,
-            # time this thread would spend waiting.
+        if body is None or prepared.frames(body):
+            # No body, or one its Content-Length frames: h11 would write the head (the same
+            # bytes every time, as every exchange starts with h11 in the same state) and the
+            # body as it is. A head sent before goes out at once, and h11 takes the events
+            # (writing the same bytes again) while the server works on the request, time
+            # this thread would spend waiting.
             head = prepared.data
-            whole = b"" if body is None else body
-            self._stream.write(head + whole if whole else head, timeout, deadline)
+            known = head is not None
+            if head is None:
+                head = prepared.data = self._start_message(prepared.event)
+            data = head if not body else head + body
+            self._stream.write(data, timeout, deadline)
             self.request_started_writing = True
-            self._start_message(prepared.event)
-            if whole:
-                self._frame(h11.Data(data=whole))
-            self._end_message(len(head) + len(whole), timeout, deadline)
+            if known:
+                self._start_message(prepared.event)
+            if body:
+                self._frame(h11.Data(data=body))
+            self._end_message(len(data), timeout, deadline)
             return None
-        head = self._start_message(prepared.event)
-        prepared.data = head  # h11 accepted it: the next time, it may go out first
-        if body is None:  # the common GET: the head is the whole request
-            self._stream.write(head, timeout, deadline)
-            self.request_started_writing = True
-            self._end_message(len(head), timeout, deadline)
-            return None
+        head = prepared.data = self._start_message(prepared.event)
         self.record.bytes_sent = 0
         if prepared.expects_continue:
             self._write(head, timeout, deadline)
@@ -529,7 +528,7 @@ class HTTP11Connection:
                 return ContentLengthBody(
                     self._stream,
                     self._buffer,
-                    bytes(first),
+                    first,
                     length,
                     timeout,
                     deadline,
@@ -668,7 +667,7 @@ class H11Body(ResponseBody):
     HEAD, 204, 304). Pieces are h11's own buffers (bytearray), handed over without a copy.
     """
 
-    __slots__ = ("_conn", "_deadline", "_failure", "_held", "_timeout")
+    __slots__ = ("_conn", "_deadline", "_held", "_timeout")
 
     def __init__(
         self,
@@ -683,37 +682,32 @@ class H11Body(ResponseBody):
         self._conn = conn
         self._timeout = timeout
         self._deadline = deadline
-        # What release_if_complete found when it looked at what h11 holds: a piece not yet
-        # handed out, or the error h11 raised (it is raised by the next read).
-        self._held: bytes | bytearray | None = None
-        self._failure: RequestException | None = None
+        # What release_if_complete found in h11, for the next read to hand out: a piece, or
+        # the error h11 raised.
+        self._held: bytes | bytearray | RequestException | None = None
 
     def read(self, amount: int = 0) -> bytes | bytearray:
         """(See ResponseBody.read.) Pieces as h11 parses them; ``amount`` is not heeded."""
-        held, failure = self._held, self._failure
+        held = self._held
         if held is not None:
             self._held = None
+            if isinstance(held, RequestException):
+                raise held
             return held
-        if failure is not None:
-            self._failure = None
-            raise failure
         if self._ended:
             return b""
         conn = self._conn
         try:
-            while True:
-                event = conn.next_event(_READING_BODY)
-                if type(event) is h11.Data:
-                    data: bytes | bytearray = event.data
-                    return data
-                if event is h11.NEED_DATA:
-                    conn.receive(self._timeout, _READING_BODY, self._deadline)
-                else:  # EndOfMessage (or the connection's end, after it)
-                    self._end(True)
-                    return b""
+            while (event := conn.next_event(_READING_BODY)) is h11.NEED_DATA:
+                conn.receive(self._timeout, _READING_BODY, self._deadline)
         except RequestException:
             self._end(False)
             raise
+        if type(event) is h11.Data:
+            data: bytes | bytearray = event.data
+            return data
+        self._end(True)  # EndOfMessage (or the connection's end, after it)
+        return b""
 
     def release_if_complete(self) -> None:
         """(See ResponseBody.release_if_complete.) h11 tells of the end only when asked for
@@ -724,7 +718,7 @@ class H11Body(ResponseBody):
         try:
             event = self._conn.next_event(_READING_BODY)
         except RequestException as error:
-            self._failure = error
+            self._held = error
             self._end(False)
             return
         if type(event) is h11.Data:

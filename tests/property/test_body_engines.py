@@ -31,7 +31,7 @@ from httpcore_lite._transport.http11 import (
     PreparedHeads,
     RequestHead,
 )
-from httpcore_lite._transport.network import read_exactly_by_parts, read_exactly_into_by_parts
+from httpcore_lite._transport.network import read_exactly_by_parts
 from httpcore_lite.exceptions import Phase, ReadTimeout, RequestException
 from httpcore_lite.timeouts import Deadline
 
@@ -80,11 +80,6 @@ class Script:
         self, count: int, timeout: float | None, phase: Phase, deadline: Deadline | None
     ) -> bytes:
         return read_exactly_by_parts(self, count, timeout, phase, deadline)
-
-    def read_exactly_into(
-        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
-    ) -> int:
-        return read_exactly_into_by_parts(self, buffer, timeout, phase, deadline)
 
     def is_readable(self) -> bool:
         return self.closed or bool(self.pieces) or self.server_closed

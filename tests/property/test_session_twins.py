@@ -429,11 +429,11 @@ def _hops(conn: socket.socket, server: RawServer) -> None:
 def test_gates_a_subclass_cannot_see_ask_it_all_the_same(
     serve: Any,
 ) -> None:
-    """Fast paths: redirects looked for only on a redirect status; statuses to retry worked
-    out once from the policy; a total deadline taken from a Timeout. Slow twins: requests'
-    routes, which ask get_redirect_target of every response, is_retry of every status, and
-    take any Timeout. A subclass that overrides them is heard (a 200 it calls a redirect is
-    followed, a 418 its is_retry retries), and a Timeout subclass's total spans the hops."""
+    """Fast paths: statuses to retry worked out once from the policy; a total deadline taken
+    from a Timeout. Slow twins: requests' routes, which ask is_retry of every status, and
+    take any Timeout. A subclass that overrides them is heard (a 200 its get_redirect_target
+    calls a redirect is followed, a 418 its is_retry retries), and a Timeout subclass's total
+    spans the hops. (The gate on redirect statuses went in issue 15: it saved nothing.)"""
     server = serve(_hops)
     server.state["hold"] = threading.Event()
     with FollowsAnyStatus() as s:

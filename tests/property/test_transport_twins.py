@@ -29,7 +29,11 @@ import httpcore_lite as requests
 from httpcore_lite._transport import ResponseBody, http11
 from httpcore_lite._transport.bodies import LARGE_BODY
 from httpcore_lite._transport.http11 import HTTP11Connection, PreparedHeads, RequestHead
-from httpcore_lite._transport.network import NetworkStream, read_exactly_by_parts
+from httpcore_lite._transport.network import (
+    NetworkStream,
+    read_exactly_by_parts,
+    read_exactly_into_by_parts,
+)
 from httpcore_lite.exceptions import ChunkedEncodingError, Phase
 from httpcore_lite.timeouts import Deadline, kernel_timed
 
@@ -83,13 +87,6 @@ class Script:
         self, count: int, timeout: float | None, phase: Phase, deadline: Deadline | None
     ) -> bytes:
         return read_exactly_by_parts(self, count, timeout, phase, deadline)  # type: ignore[arg-type]
-
-    def read_exactly_into(
-        self, buffer: memoryview, timeout: float | None, phase: Phase, deadline: Deadline | None
-    ) -> int:
-        data = self.read_exactly(len(buffer), timeout, phase, deadline)
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def _h11_reads(wire: bytes, closes: bool) -> tuple[Any, bytes, str | None, bool, bytes]:
@@ -279,10 +276,10 @@ def test_a_head_sent_again_goes_out_as_h11_first_wrote_it(
 def test_exact_reads_through_a_buffered_reader_equal_reads_by_parts(
     size: int, after: bytes, short: bool
 ) -> None:
-    """Fast path: NetworkStream.read_exactly(_into) through a BufferedReader on the socket
-    (_exact_reader: the kernel's copy only). Slow twin: one recv at a time
-    (read_exactly_by_parts), taken when a deadline is set. Same bytes, the same short count
-    when the peer closes early, and nothing read past the count."""
+    """Fast path: NetworkStream.read_exactly through a BufferedReader on the socket (the
+    kernel's copy only). Slow twin: one recv at a time (read_exactly_by_parts), taken when a
+    deadline is set, and always by read_exactly_into_by_parts. Same bytes, the same short count when
+    the peer closes early, and nothing read past the count."""
     sent = _seeded(size, size)[: size // 2] if short else _seeded(size, size) + after
     results = []
     for deadline, into in itertools.product((None, Deadline(30)), (False, True)):
@@ -292,7 +289,9 @@ def test_exact_reads_through_a_buffered_reader_equal_reads_by_parts(
         writer.start()
         if into:
             buffer = bytearray(size)
-            count = stream.read_exactly_into(memoryview(buffer), 5, Phase.READING_BODY, deadline)
+            count = read_exactly_into_by_parts(
+                stream, memoryview(buffer), 5, Phase.READING_BODY, deadline
+            )
             got = bytes(buffer[:count])
         else:
             got = stream.read_exactly(size, 5, Phase.READING_BODY, deadline)
