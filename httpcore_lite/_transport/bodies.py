@@ -85,13 +85,16 @@ class ResponseBody(abc.ABC):
         (b'hello', True)
     """
 
-    __slots__ = ("_ended", "_finish", "_give_back", "record")
+    __slots__ = ("_deadline", "_ended", "_finish", "_give_back", "_timeout", "record")
 
-    def __init__(self, finish: Finish, give_back: GiveBack, record: ExchangeRecord) -> None:
-        self._finish = finish  # the connection's: the body is over (complete or not)
-        self._give_back = give_back  # the pool's: hand the connection back
-        self._ended = False
-        self.record = record  # the exchange's stamps: Response.timings and .metrics
+    # Each engine's __init__ sets these itself: a super().__init__ call costs 0.17 us, on
+    # every response (0.4% of S1).
+    _timeout: float | None  # each wait for bytes
+    _deadline: Deadline | None  # the exchange's, if it has one: every wait is cut to it
+    _finish: Finish  # the connection's: the body is over (complete or not)
+    _give_back: GiveBack  # the pool's: hand the connection back
+    _ended: bool
+    record: ExchangeRecord  # the exchange's stamps: Response.timings and .metrics
 
     @property
     def at_end(self) -> bool:
@@ -165,13 +168,11 @@ class ContentLengthBody(ResponseBody):
 
     __slots__ = (
         "_buffer",
-        "_deadline",
         "_first",
         "_length",
         "_received",
         "_remaining",
         "_stream",
-        "_timeout",
     )
 
     def __init__(
@@ -186,15 +187,14 @@ class ContentLengthBody(ResponseBody):
         give_back: GiveBack,
         record: ExchangeRecord,
     ) -> None:
-        super().__init__(finish, give_back, record)
+        self._timeout, self._deadline, self.record = timeout, deadline, record
+        self._finish, self._give_back, self._ended = finish, give_back, False
         self._stream = stream
         self._buffer = buffer
         self._first = first
         self._length = length
         self._remaining = length - len(first)  # still to come from the stream
         self._received = 0  # read from the stream (past what came with the head)
-        self._timeout = timeout
-        self._deadline = deadline
 
     def read(self, amount: int = 0) -> bytes | bytearray:
         """(See ResponseBody.read.) Exactly ``amount`` bytes, fewer only at the end (or

@@ -667,7 +667,7 @@ class H11Body(ResponseBody):
     HEAD, 204, 304). Pieces are h11's own buffers (bytearray), handed over without a copy.
     """
 
-    __slots__ = ("_conn", "_deadline", "_held", "_timeout")
+    __slots__ = ("_conn", "_held")
 
     def __init__(
         self,
@@ -678,10 +678,9 @@ class H11Body(ResponseBody):
         give_back: GiveBack,
         record: ExchangeRecord,
     ) -> None:
-        super().__init__(finish, give_back, record)
+        self._timeout, self._deadline, self.record = timeout, deadline, record
+        self._finish, self._give_back, self._ended = finish, give_back, False
         self._conn = conn
-        self._timeout = timeout
-        self._deadline = deadline
         # What release_if_complete found in h11, for the next read to hand out: a piece, or
         # the error h11 raised.
         self._held: bytes | bytearray | RequestException | None = None
