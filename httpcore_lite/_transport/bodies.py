@@ -1,12 +1,12 @@
 """The body of one response: ResponseBody, one type with one implementation per framing engine.
 
 A connection that has read a response head hands up a ResponseBody; the Response (and its
-``raw``) reads from it directly. The body owns what is left of the exchange: when its last
+``raw``) reads from it directly. The body owns what is left of the exchange. When its last
 byte has been handed out to the caller (``read`` returned b"", ``read_rest`` returned, or
 the reader says it handed out everything it read: ``release_if_complete``), or when it is
-closed or fails, it tells its connection (``finish``:
-the connection decides whether it can carry another exchange) and then hands the connection
-back through the callback the pool gave it (``give_back``). Both happen once.
+closed or fails, it tells its connection (``finish``: the connection decides whether it can
+carry another exchange), then hands the connection back through the callback the pool gave
+it (``give_back``). Both happen once.
 
 Two engines:
 - ``ContentLengthBody`` (here): a body framed by Content-Length, read from the stream
