@@ -26,7 +26,7 @@ _STREAM_READ = 1024 * 1024  # what a streamed body asks its Body for at a time
 
 class Body(Protocol):
     """A response body as the layers above the transport read it (the transport's
-    ``ResponseBody``; ``testing.py``'s canned bodies).
+    ``ResponseBody``; ``FileBody``, a file given to ``Response.attach_body``).
 
     ``read(amount)`` gives the next piece, never empty before the end, b"" at the end; with
     ``amount``, a body that reads straight from the socket reads exactly that many (fewer

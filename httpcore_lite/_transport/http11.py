@@ -87,7 +87,6 @@ _field_value: Final = operator.itemgetter(1)
 _TOKEN_BYTES: Final = (
     b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
-
 _NOT_FIELD_VALUE: Final = b"\n\r\x0b\x0c"
 
 
@@ -450,7 +449,7 @@ class HTTP11Connection:
             RemoteProtocolError: the bytes so far cannot start ``HTTP/`` (connection closed).
         """
         buffered = self._h11.trailing_data[0]
-        if _STATUS_LINE_START.startswith(buffered[: len(_STATUS_LINE_START)]):
+        if _may_start_status_line(buffered):
             return len(buffered)
         first_line = bytes(buffered.split(b"\n", 1)[0][:64])
         raise self._invalid_head(
@@ -572,7 +571,7 @@ class HTTP11Connection:
         elif (
             not in_body
             and len(buffered) == self._response_bytes  # h11 took nothing yet: the start
-            and not _STATUS_LINE_START.startswith(buffered[:5])
+            and not _may_start_status_line(buffered)
         ):
             reason = "the response does not start with an HTTP status line"
         else:
@@ -790,6 +789,11 @@ def request_tunnel(
                 )
         else:
             raise ConnectionError(f"{where} closed the connection without answering CONNECT")
+
+
+def _may_start_status_line(buffered: bytes) -> bool:
+    """Whether ``buffered``, the start of a response, can still begin ``HTTP/``."""
+    return _STATUS_LINE_START.startswith(buffered[: len(_STATUS_LINE_START)])
 
 
 def _new_h11() -> h11.Connection:

@@ -126,7 +126,6 @@ def _timeout_error(phase: Phase, host: str, port: int, detail: str) -> RequestEx
 def _mapped(
     exc: BaseException, phase: Phase, host: str, port: int, timeout: float | None
 ) -> RequestException:
-
     where = f"{phase} {peer(host, port)}"
     if _is_timeout(exc):
         return _timeout_error(phase, host, port, _describe_timeout(timeout))
